@@ -1,0 +1,14 @@
+//! Plumbing shared by every binary of the workspace, so each tool behaves the same way:
+//!
+//! - [`AtomicDir`]: results appear all at once or not at all; what the user had is kept on failure;
+//! - [`Manifest`]: config, seed, versions, machine and timings next to every result;
+//! - [`progress`]: one style of progress bar for long work;
+//! - [`exit_code`]: bad input exits with 2, a failed run with 1.
+
+mod atomic;
+mod cli;
+mod manifest;
+
+pub use atomic::{AtomicDir, write_atomic};
+pub use cli::{exit_code, progress};
+pub use manifest::{Manifest, git_revision};

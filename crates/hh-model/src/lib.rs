@@ -1,0 +1,38 @@
+//! The nerve-impulse problem of McKean's caricature, as data.
+//!
+//! ```text
+//! u_t − u_xx + u ∈ H(u − a),   t ∈ (0, T],  x ∈ (x_min, x_max)   (default (0, π)),
+//! u(0, x) = φ(x) = 2 / cosh(10 (x − π/2)),
+//! ```
+//!
+//! with the multivalued Heaviside graph `H` replaced by a Lipschitz ramp `H_k` (or one of its two
+//! exact selections for `k = ∞`). Everything here is plain data with validation: the solvers
+//! (`hh-fd`, `hh-pinn`) see a problem only through the traits of [`system`], so another model
+//! (FitzHugh–Nagumo, several components) plugs into them without changes.
+//!
+//! ```
+//! use hh_model::{ProblemConfig, Reaction, ReactionDiffusion};
+//! let problem = ProblemConfig::default().build().unwrap(); // the paper's problem
+//! assert_eq!(problem.components(), 1);
+//! let mut u0 = [0.0];
+//! problem.initial(std::f64::consts::FRAC_PI_2, &mut u0);
+//! assert!((u0[0] - 2.0).abs() < 1e-12);
+//! ```
+
+pub mod boundary;
+pub mod config;
+pub mod error;
+pub mod grid;
+pub mod initial;
+pub mod interaction;
+pub mod problem;
+pub mod system;
+
+pub use boundary::BoundaryMode;
+pub use config::read_config;
+pub use error::ConfigError;
+pub use grid::EvalGrid;
+pub use initial::InitialCondition;
+pub use interaction::{Interaction, Regularisation, Slope};
+pub use problem::{NerveProblem, PAPER_A_VALUES, ProblemConfig};
+pub use system::{Domain, MonotoneSplit, Reaction, ReactionDiffusion, Side};

@@ -1,0 +1,299 @@
+//! The nerve-impulse problem: its config (serde) and the validated model.
+
+use serde::{Deserialize, Serialize};
+use std::f64::consts::PI;
+
+use crate::error::finite;
+use crate::initial::Profile;
+use crate::{
+    BoundaryMode, ConfigError, Domain, InitialCondition, Interaction, MonotoneSplit, Reaction,
+    ReactionDiffusion, Regularisation, Side, Slope,
+};
+
+/// The six thresholds of the paper's Figure 1.
+pub const PAPER_A_VALUES: [f64; 6] = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35];
+
+/// `u_t − u_xx + u ∈ H(u − a)` as written in a config file (every field optional; the defaults are
+/// the paper's problem: `a = 0.1`, `k = 5`, `lower`, `dirichlet`, `T = 1`, `(0, π)`, `φ`).
+///
+/// ```toml
+/// a = 0.25
+/// k = "inf"
+/// regularisation = "upper"
+/// bc = "neumann"
+/// ic = "step:1.0"
+/// t_end = 2.0
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProblemConfig {
+    /// Excitation threshold `a` (dimensionless potential).
+    pub a: f64,
+    /// Ramp slope `k > 0`, or `"inf"` for an exact selection.
+    pub k: Slope,
+    /// `lower` (the paper's `H_k`, below `H`) or `upper` (above `H`).
+    pub regularisation: Regularisation,
+    /// Boundary mode at both ends.
+    pub bc: BoundaryMode,
+    /// Initial condition.
+    pub ic: InitialCondition,
+    /// Final time `T > 0`.
+    pub t_end: f64,
+    /// Left end of the interval.
+    pub x_min: f64,
+    /// Right end of the interval (`> x_min`).
+    pub x_max: f64,
+}
+
+impl Default for ProblemConfig {
+    fn default() -> Self {
+        Self {
+            a: 0.1,
+            k: Slope::default(),
+            regularisation: Regularisation::Lower,
+            bc: BoundaryMode::Dirichlet,
+            ic: InitialCondition::Paper,
+            t_end: 1.0,
+            x_min: 0.0,
+            x_max: PI,
+        }
+    }
+}
+
+impl ProblemConfig {
+    /// Validates every field and reads the initial-condition file, if any.
+    pub fn build(&self) -> Result<NerveProblem, ConfigError> {
+        finite("a", self.a)?;
+        self.k.validate()?;
+        if !(self.t_end.is_finite() && self.t_end > 0.0) {
+            return Err(ConfigError::invalid(
+                "t_end",
+                "a finite number > 0",
+                self.t_end,
+            ));
+        }
+        finite("x_min", self.x_min)?;
+        finite("x_max", self.x_max)?;
+        if self.x_max <= self.x_min {
+            return Err(ConfigError::invalid(
+                "x_max",
+                &format!("greater than x_min = {}", self.x_min),
+                self.x_max,
+            ));
+        }
+        Ok(NerveProblem {
+            interaction: Interaction {
+                a: self.a,
+                k: self.k,
+                regularisation: self.regularisation,
+            },
+            profile: self.ic.load(self.x_min, self.x_max)?,
+            config: self.clone(),
+        })
+    }
+}
+
+/// A validated nerve-impulse problem: `m = 1`, `D = 1`, `f(u) = −u + H_k(u)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NerveProblem {
+    config: ProblemConfig,
+    interaction: Interaction,
+    profile: Profile,
+}
+
+impl NerveProblem {
+    pub fn config(&self) -> &ProblemConfig {
+        &self.config
+    }
+
+    pub fn interaction(&self) -> &Interaction {
+        &self.interaction
+    }
+
+    /// The initial profile `u₀`.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+}
+
+impl Reaction for NerveProblem {
+    fn components(&self) -> usize {
+        1
+    }
+
+    fn reaction(&self, u: &[f64], f: &mut [f64]) {
+        f[0] = self.interaction.value(u[0]) - u[0];
+    }
+
+    fn jacobian(&self, u: &[f64], jac: &mut [f64]) {
+        jac[0] = self.interaction.derivative(u[0]) - 1.0;
+    }
+
+    fn monotone_split(&self) -> Option<&dyn MonotoneSplit> {
+        self.interaction
+            .k
+            .is_infinite()
+            .then_some(self as &dyn MonotoneSplit)
+    }
+}
+
+/// `f(u) = −u + H(u)`: `L = −1`, `g = H` (a selection, nondecreasing, in [0, 1]).
+impl MonotoneSplit for NerveProblem {
+    fn linear(&self) -> Vec<f64> {
+        vec![-1.0]
+    }
+
+    fn monotone(&self, u: &[f64], g: &mut [f64]) {
+        g[0] = self.interaction.value(u[0]);
+    }
+
+    fn bounds(&self) -> (Vec<f64>, Vec<f64>) {
+        (vec![0.0], vec![1.0])
+    }
+
+    fn side(&self) -> Side {
+        match self.interaction.regularisation {
+            Regularisation::Lower => Side::Below,
+            Regularisation::Upper => Side::Above,
+        }
+    }
+}
+
+impl ReactionDiffusion for NerveProblem {
+    fn diffusion(&self) -> Vec<f64> {
+        vec![1.0]
+    }
+
+    fn domain(&self) -> Domain {
+        Domain {
+            x_min: self.config.x_min,
+            x_max: self.config.x_max,
+            t_end: self.config.t_end,
+        }
+    }
+
+    fn boundary(&self) -> BoundaryMode {
+        self.config.bc
+    }
+
+    fn initial(&self, x: f64, u0: &mut [f64]) {
+        u0[0] = self.profile.eval(x);
+    }
+
+    /// `max(sup u₀, 1)`: `0 ≤ H ≤ 1` and the maximum principle bound `u` by it (and below by
+    /// `min(inf u₀, 0)`, which for nonnegative data is 0).
+    fn bound(&self) -> f64 {
+        self.profile
+            .sup(self.config.x_min, self.config.x_max)
+            .abs()
+            .max(1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_the_papers_problem() {
+        let p = ProblemConfig::default().build().unwrap();
+        assert_eq!(p.interaction().a, 0.1);
+        assert_eq!(p.interaction().k, Slope::Finite(5.0));
+        assert_eq!(p.boundary(), BoundaryMode::Dirichlet);
+        assert_eq!(
+            p.domain(),
+            Domain {
+                x_min: 0.0,
+                x_max: PI,
+                t_end: 1.0
+            }
+        );
+        assert!(p.monotone_split().is_none());
+        assert_eq!(p.bound(), 2.0);
+    }
+
+    #[test]
+    fn toml_and_json_round_trip() {
+        let cfg = ProblemConfig {
+            a: 0.25,
+            k: Slope::Infinite,
+            regularisation: Regularisation::Upper,
+            bc: BoundaryMode::Free,
+            ic: InitialCondition::Step(1.0),
+            ..Default::default()
+        };
+        let toml_text = toml::to_string(&cfg).unwrap();
+        assert_eq!(toml::from_str::<ProblemConfig>(&toml_text).unwrap(), cfg);
+        let json = serde_json::to_string(&cfg).unwrap();
+        assert_eq!(serde_json::from_str::<ProblemConfig>(&json).unwrap(), cfg);
+        assert!(json.contains("\"k\":\"inf\""), "{json}");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let e = toml::from_str::<ProblemConfig>("a = 0.2\nkappa = 3").unwrap_err();
+        assert!(e.to_string().contains("kappa"), "{e}");
+    }
+
+    #[test]
+    fn invalid_values_name_field_and_range() {
+        let cases: [(&str, ProblemConfig); 5] = [
+            (
+                "`a`",
+                ProblemConfig {
+                    a: f64::NAN,
+                    ..Default::default()
+                },
+            ),
+            (
+                "`k`",
+                ProblemConfig {
+                    k: Slope::Finite(0.0),
+                    ..Default::default()
+                },
+            ),
+            (
+                "`t_end`",
+                ProblemConfig {
+                    t_end: -1.0,
+                    ..Default::default()
+                },
+            ),
+            (
+                "`x_max`",
+                ProblemConfig {
+                    x_max: -1.0,
+                    ..Default::default()
+                },
+            ),
+            (
+                "`x_min`",
+                ProblemConfig {
+                    x_min: f64::INFINITY,
+                    ..Default::default()
+                },
+            ),
+        ];
+        for (field, cfg) in cases {
+            let e = cfg.build().unwrap_err().to_string();
+            assert!(e.contains(field) && e.contains("must be"), "{e}");
+        }
+    }
+
+    #[test]
+    fn infinite_k_selects_monotone_iteration_from_the_right_side() {
+        for (r, side) in [
+            (Regularisation::Lower, Side::Below),
+            (Regularisation::Upper, Side::Above),
+        ] {
+            let p = ProblemConfig {
+                k: Slope::Infinite,
+                regularisation: r,
+                ..Default::default()
+            }
+            .build()
+            .unwrap();
+            assert_eq!(p.monotone_split().unwrap().side(), side);
+        }
+    }
+}
