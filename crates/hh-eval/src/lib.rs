@@ -1,0 +1,1 @@
+//! Metrics, tables, plots and the convergence report (work in progress).

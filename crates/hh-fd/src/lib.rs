@@ -1,0 +1,1 @@
+//! Implicit finite-difference reference solver (work in progress).

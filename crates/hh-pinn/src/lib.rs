@@ -1,0 +1,1 @@
+//! Candle PINN/DGM trainer (work in progress).
