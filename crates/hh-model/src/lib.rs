@@ -25,6 +25,7 @@ pub mod error;
 pub mod grid;
 pub mod initial;
 pub mod interaction;
+pub mod linear;
 pub mod problem;
 pub mod system;
 
@@ -34,5 +35,6 @@ pub use error::ConfigError;
 pub use grid::EvalGrid;
 pub use initial::InitialCondition;
 pub use interaction::{Interaction, Regularisation, Slope};
+pub use linear::LinearPart;
 pub use problem::{NerveProblem, PAPER_A_VALUES, ProblemConfig};
 pub use system::{Domain, MonotoneSplit, Reaction, ReactionDiffusion, Side};
