@@ -1,1 +1,247 @@
-//! Implicit finite-difference reference solver (work in progress).
+//! Implicit finite-difference reference solver for reaction–diffusion systems
+//!
+//! ```text
+//! ∂_t u_i = D_i ∂_xx u_i + f_i(u)   on (x_min, x_max) × (0, T]
+//! ```
+//!
+//! given by any [`hh_model::ReactionDiffusion`] (the nerve equation `u_t = u_xx − u + H_k(u)` is
+//! one). Method of lines on a uniform grid (second-order central differences, ghost points for
+//! zero flux), θ-scheme in time (backward Euler θ = 1, Crank–Nicolson θ = 1/2, with Rannacher
+//! start-up), O(N) (block) tridiagonal solves; Newton for Lipschitz `f`, monotone iteration for
+//! the exact selections of `H` (k = ∞) giving the minimal (`lower`) or maximal (`upper`) discrete
+//! solution. `free` mode solves on `(x_min − L, x_max + L)` with `L` grown until `[x_min, x_max]`
+//! stops changing.
+//!
+//! ```
+//! use hh_model::{ProblemConfig, InitialCondition};
+//! // a above max u: H ≡ 0 and u = e^{−2t} sin x.
+//! let problem = ProblemConfig { a: 2.0, ic: InitialCondition::Sin, ..Default::default() }
+//!     .build()
+//!     .unwrap();
+//! let grid = hh_fd::GridConfig { nx: 64, nt: 64, ..Default::default() };
+//! let u = hh_fd::solve(&problem, &grid).unwrap();
+//! let exact = (-2.0f64).exp() * (std::f64::consts::FRAC_PI_2).sin();
+//! assert!((u.at(1.0, std::f64::consts::FRAC_PI_2, 0) - exact).abs() < 1e-3);
+//! ```
+
+mod grid;
+mod solution;
+mod step;
+pub mod tridiagonal;
+
+pub use grid::GridConfig;
+pub use solution::{Solution, SolveStats};
+pub use step::IterationCounts;
+
+use hh_model::{BoundaryMode, ConfigError, EvalGrid, ReactionDiffusion};
+use ndarray::{Array1, Array2};
+use std::time::Instant;
+
+use grid::Mesh;
+use step::Stepper;
+
+/// Why a solve failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FdError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{method} did not converge in {iterations} iterations (residual {residual:e})")]
+    NoConvergence {
+        method: &'static str,
+        iterations: usize,
+        residual: f64,
+    },
+    #[error(
+        "free mode: the solution on the interval still changes by {change:e} > {tol:e} with margin {margin}"
+    )]
+    MarginNotFound { change: f64, tol: f64, margin: f64 },
+    #[error("non-finite value at t = {t}")]
+    NonFinite { t: f64 },
+}
+
+/// Options of a solve that do not change its result.
+#[derive(Default)]
+pub struct SolveOptions<'a> {
+    /// Called after every time step with `(step, nt)`.
+    pub on_step: Option<&'a mut dyn FnMut(usize, usize)>,
+}
+
+/// Solves `problem` on `grid`.
+pub fn solve<P: ReactionDiffusion + ?Sized>(
+    problem: &P,
+    grid: &GridConfig,
+) -> Result<Solution, FdError> {
+    solve_with(problem, grid, SolveOptions::default())
+}
+
+/// [`solve`] with a progress callback.
+pub fn solve_with<P: ReactionDiffusion + ?Sized>(
+    problem: &P,
+    grid: &GridConfig,
+    mut options: SolveOptions<'_>,
+) -> Result<Solution, FdError> {
+    grid.validate()?;
+    let start = Instant::now();
+    let mut sol = match (problem.boundary(), grid.margin) {
+        (BoundaryMode::Free, None) => auto_margin(problem, grid, &mut options)?,
+        (BoundaryMode::Free, Some(l)) => march(problem, grid, l, &mut options)?,
+        _ => march(problem, grid, 0.0, &mut options)?,
+    };
+    sol.stats.seconds = start.elapsed().as_secs_f64();
+    Ok(sol)
+}
+
+/// First margin tried in free mode, and the largest (in units of the interval length).
+const MARGIN_START: f64 = 1.0;
+const MARGIN_MAX_LENGTHS: f64 = 256.0;
+
+/// Free mode: doubles `L` from [`MARGIN_START`] until the solution on `[x_min, x_max]` (all
+/// times) changes by less than `grid.margin_tol`.
+fn auto_margin<P: ReactionDiffusion + ?Sized>(
+    problem: &P,
+    grid: &GridConfig,
+    options: &mut SolveOptions<'_>,
+) -> Result<Solution, FdError> {
+    let limit = MARGIN_MAX_LENGTHS * problem.domain().length();
+    let mut margin = MARGIN_START;
+    let mut prev = march(problem, grid, margin, options)?;
+    let mut updates = prev.stats.updates;
+    loop {
+        margin *= 2.0;
+        let next = march(problem, grid, margin, options)?;
+        updates += next.stats.updates;
+        let change = (0..next.components())
+            .map(|i| max_abs_diff(&next.values(i).to_owned(), &prev.values(i).to_owned()))
+            .fold(0.0, f64::max);
+        if change < grid.margin_tol {
+            let mut sol = next;
+            sol.stats.updates = updates;
+            return Ok(sol);
+        }
+        if margin > limit {
+            return Err(FdError::MarginNotFound {
+                change,
+                tol: grid.margin_tol,
+                margin,
+            });
+        }
+        prev = next;
+    }
+}
+
+/// Time marching on the mesh with margin `margin`.
+fn march<P: ReactionDiffusion + ?Sized>(
+    problem: &P,
+    grid: &GridConfig,
+    margin: f64,
+    options: &mut SolveOptions<'_>,
+) -> Result<Solution, FdError> {
+    let domain = problem.domain();
+    let mesh = Mesh::new(&domain, grid, problem.boundary(), margin);
+    let (m, n, nt) = (problem.components(), mesh.nodes, grid.nt);
+    let mut u = vec![0.0; n * m];
+    for j in 0..n {
+        problem.initial(mesh.x(&domain, j), &mut u[j * m..(j + 1) * m]);
+    }
+    if mesh.bc == BoundaryMode::Dirichlet {
+        let d = problem.diffusion();
+        for i in (0..m).filter(|&i| d[i] > 0.0) {
+            u[i] = 0.0;
+            u[(n - 1) * m + i] = 0.0;
+        }
+    }
+    let mut values: Vec<Array2<f64>> = (0..m)
+        .map(|_| Array2::zeros((nt + 1, grid.nx + 1)))
+        .collect();
+    let record = |values: &mut [Array2<f64>], row: usize, u: &[f64]| {
+        for (i, v) in values.iter_mut().enumerate() {
+            for (c, x) in v.row_mut(row).iter_mut().enumerate() {
+                *x = u[(mesh.offset + c) * m + i];
+            }
+        }
+    };
+    record(&mut values, 0, &u);
+
+    let mut stepper = Stepper::new(problem, &mesh);
+    let (mut prev, mut guess) = (u.clone(), vec![0.0; n * m]);
+    for step in 0..nt {
+        let extrapolate = step > 0;
+        for k in 0..n * m {
+            guess[k] = if extrapolate {
+                2.0 * u[k] - prev[k]
+            } else {
+                u[k]
+            };
+        }
+        prev.copy_from_slice(&u);
+        if step < grid.startup && grid.theta < 1.0 {
+            for _ in 0..2 {
+                guess.copy_from_slice(&u);
+                stepper.step(&mut u, &mut guess, 0.5 * mesh.dt, 1.0)?;
+            }
+        } else {
+            stepper.step(&mut u, &mut guess, mesh.dt, grid.theta)?;
+        }
+        if u.iter().any(|v| !v.is_finite()) {
+            return Err(FdError::NonFinite {
+                t: (step + 1) as f64 * mesh.dt,
+            });
+        }
+        record(&mut values, step + 1, &u);
+        if let Some(cb) = options.on_step.as_mut() {
+            cb(step + 1, nt);
+        }
+    }
+    let stats = SolveStats {
+        grid: grid.clone(),
+        margin: (problem.boundary() == BoundaryMode::Free).then_some(mesh.offset as f64 * mesh.h),
+        iterations: stepper.counts,
+        updates: (n * nt) as u64,
+        seconds: 0.0,
+        estimated_error: None,
+    };
+    let t = Array1::linspace(0.0, domain.t_end, nt + 1);
+    let x = Array1::linspace(domain.x_min, domain.x_max, grid.nx + 1);
+    Ok(Solution::new(t, x, values, stats))
+}
+
+/// Target accuracy of [`reference`] in max norm on the evaluation grid (SPEC §5).
+pub const REFERENCE_TOL: f64 = 1e-4;
+
+/// The reference solution of SPEC §5: solved on [`GridConfig::default`] and on the grid with `h`
+/// and `Δt` doubled; the max-norm difference on the 128 × 128 evaluation grid, divided by 3
+/// (second order: `e_h ≈ (u_2h − u_h)/3`), estimates the error. While the estimate exceeds
+/// [`REFERENCE_TOL`] the grid is refined (up to 8×). The estimate is kept in `stats`.
+pub fn reference<P: ReactionDiffusion + ?Sized>(problem: &P) -> Result<Solution, FdError> {
+    let eval = EvalGrid::paper(&problem.domain());
+    let mut grid = GridConfig::default();
+    let mut coarse = solve(
+        problem,
+        &GridConfig {
+            nx: grid.nx / 2,
+            nt: grid.nt / 2,
+            ..grid.clone()
+        },
+    )?;
+    for _ in 0..4 {
+        let mut fine = solve(problem, &grid)?;
+        let err = (0..fine.components())
+            .map(|i| max_abs_diff(&fine.on_grid(&eval, i), &coarse.on_grid(&eval, i)) / 3.0)
+            .fold(0.0, f64::max);
+        fine.stats.estimated_error = Some(err);
+        if err <= REFERENCE_TOL || grid.nx >= 8 * GridConfig::default().nx {
+            return Ok(fine);
+        }
+        grid = grid.refined(2);
+        coarse = fine;
+    }
+    unreachable!("the loop returns by the 4th refinement")
+}
+
+/// `max |a − b|`.
+pub fn max_abs_diff(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+}

@@ -1,0 +1,317 @@
+//! One implicit θ-step of the method of lines
+//!
+//! ```text
+//! U^{n+1} − θΔt (D Δ_h U^{n+1} + f(U^{n+1})) = U^n + (1 − θ)Δt (D Δ_h U^n + f(U^n)) =: R,
+//! ```
+//!
+//! solved by Newton's method with the (generalised) Jacobian of `f` when `f` is Lipschitz, and by
+//! monotone iteration `U ← (I − θΔt(DΔ_h + L))⁻¹ (R + θΔt g(U))` started at a bound of `g` when `f`
+//! is an exact selection `L u + g(u)` of a multivalued graph (k = ∞): the iterates are monotone and
+//! stop, exactly, at the extremal (minimal or maximal) discrete solution.
+
+use hh_model::{BoundaryMode, ReactionDiffusion, Side};
+
+use crate::FdError;
+use crate::grid::Mesh;
+use crate::tridiagonal::{Factored, solve_block, solve_scalar};
+
+/// Newton stops when `‖G(U)‖∞ ≤ NEWTON_TOL · max(1, bound)`.
+const NEWTON_TOL: f64 = 1e-11;
+const NEWTON_MAX: usize = 50;
+
+/// Per-node stencil of the discrete Laplacian, `(Δ_h u)_j = wl_j u_{j−1} + wc_j u_j + wu_j u_{j+1}`,
+/// with ghost points for zero flux (`2(u_1 − u_0)/h²` at the ends) and, for dirichlet, ends
+/// that are held at zero.
+#[derive(Clone, Debug)]
+struct Laplacian {
+    wl: Vec<f64>,
+    wc: Vec<f64>,
+    wu: Vec<f64>,
+    /// Ends held at zero (dirichlet), for the diffusing components.
+    fixed_ends: bool,
+}
+
+impl Laplacian {
+    fn new(mesh: &Mesh) -> Self {
+        let n = mesh.nodes;
+        let ih2 = 1.0 / (mesh.h * mesh.h);
+        let (mut wl, wc, mut wu) = (vec![ih2; n], vec![-2.0 * ih2; n], vec![ih2; n]);
+        wl[0] = 0.0;
+        wu[n - 1] = 0.0;
+        if mesh.bc == BoundaryMode::Neumann {
+            wu[0] = 2.0 * ih2;
+            wl[n - 1] = 2.0 * ih2;
+        }
+        Self {
+            wl,
+            wc,
+            wu,
+            fixed_ends: mesh.bc == BoundaryMode::Dirichlet,
+        }
+    }
+}
+
+/// Counters of the nonlinear solves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct IterationCounts {
+    /// Newton iterations (linear solves) over all steps.
+    pub newton: usize,
+    /// Monotone-iteration sweeps over all steps.
+    pub monotone: usize,
+}
+
+/// Implicit stepper for one problem on one mesh; owns its work buffers.
+pub(crate) struct Stepper<'p, P: ReactionDiffusion + ?Sized> {
+    problem: &'p P,
+    m: usize,
+    n: usize,
+    diffusion: Vec<f64>,
+    lap: Laplacian,
+    tol: f64,
+    // work buffers (n·m)
+    rhs: Vec<f64>,
+    res: Vec<f64>,
+    lower: Vec<f64>,
+    upper: Vec<f64>,
+    diag: Vec<f64>,
+    scratch: Vec<f64>,
+    fbuf: Vec<f64>,
+    jbuf: Vec<f64>,
+    /// Factored constant matrices of monotone iteration, keyed by θΔt (m = 1).
+    factored: Vec<(f64, Factored)>,
+    pub counts: IterationCounts,
+}
+
+impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
+    pub fn new(problem: &'p P, mesh: &Mesh) -> Self {
+        let m = problem.components();
+        let n = mesh.nodes;
+        Self {
+            problem,
+            m,
+            n,
+            diffusion: problem.diffusion(),
+            lap: Laplacian::new(mesh),
+            tol: NEWTON_TOL * problem.bound().max(1.0),
+            rhs: vec![0.0; n * m],
+            res: vec![0.0; n * m],
+            lower: vec![0.0; n * m],
+            upper: vec![0.0; n * m],
+            diag: vec![0.0; n * m * m],
+            scratch: vec![0.0; n * m],
+            fbuf: vec![0.0; m],
+            jbuf: vec![0.0; m * m],
+            factored: Vec::new(),
+            counts: IterationCounts::default(),
+        }
+    }
+
+    /// Whether component `i` at node `j` is held at zero.
+    #[inline]
+    fn fixed(&self, j: usize, i: usize) -> bool {
+        self.lap.fixed_ends && (j == 0 || j == self.n - 1) && self.diffusion[i] > 0.0
+    }
+
+    /// `(D Δ_h u)_{j,i}`.
+    #[inline]
+    fn diffuse(&self, u: &[f64], j: usize, i: usize) -> f64 {
+        let m = self.m;
+        let mut s = self.lap.wc[j] * u[j * m + i];
+        if j > 0 {
+            s += self.lap.wl[j] * u[(j - 1) * m + i];
+        }
+        if j + 1 < self.n {
+            s += self.lap.wu[j] * u[(j + 1) * m + i];
+        }
+        self.diffusion[i] * s
+    }
+
+    /// Advances `u` (the state at `t`, overwritten by the state at `t + dt`) by one θ-step.
+    /// `guess` is the initial iterate for Newton (e.g. an extrapolation); it is overwritten.
+    pub fn step(
+        &mut self,
+        u: &mut [f64],
+        guess: &mut [f64],
+        dt: f64,
+        theta: f64,
+    ) -> Result<(), FdError> {
+        self.explicit_part(u, dt, theta);
+        let result = match self.problem.monotone_split() {
+            None => self.newton(guess, theta * dt),
+            Some(_) => self.monotone(guess, theta * dt),
+        };
+        u.copy_from_slice(guess);
+        result
+    }
+
+    /// `R = U^n + (1 − θ)Δt (D Δ_h U^n + f(U^n))`, zero at held nodes.
+    fn explicit_part(&mut self, u: &[f64], dt: f64, theta: f64) {
+        let (m, w) = (self.m, (1.0 - theta) * dt);
+        for j in 0..self.n {
+            if w != 0.0 {
+                self.problem
+                    .reaction(&u[j * m..(j + 1) * m], &mut self.fbuf);
+            }
+            for i in 0..m {
+                self.rhs[j * m + i] = if self.fixed(j, i) {
+                    0.0
+                } else if w == 0.0 {
+                    u[j * m + i]
+                } else {
+                    u[j * m + i] + w * (self.diffuse(u, j, i) + self.fbuf[i])
+                };
+            }
+        }
+    }
+
+    /// Newton on `G(U) = U − θΔt (DΔ_h U + f(U)) − R`.
+    fn newton(&mut self, u: &mut [f64], tdt: f64) -> Result<(), FdError> {
+        for _ in 0..NEWTON_MAX {
+            if self.residual_and_jacobian(u, tdt) <= self.tol {
+                return Ok(());
+            }
+            self.counts.newton += 1;
+            if self.m == 1 {
+                solve_scalar(
+                    &self.lower,
+                    &self.diag,
+                    &self.upper,
+                    &mut self.res,
+                    &mut self.scratch,
+                );
+            } else {
+                solve_block(self.m, &self.lower, &self.diag, &self.upper, &mut self.res);
+            }
+            for (v, d) in u.iter_mut().zip(&self.res) {
+                *v -= d;
+            }
+        }
+        let r = self.residual_and_jacobian(u, tdt);
+        if r <= self.tol {
+            Ok(())
+        } else {
+            Err(FdError::NoConvergence {
+                method: "Newton",
+                iterations: NEWTON_MAX,
+                residual: r,
+            })
+        }
+    }
+
+    /// Fills `res = G(U)` and the Jacobian `∂G/∂U` (lower, diag blocks, upper); returns `‖G‖∞`.
+    fn residual_and_jacobian(&mut self, u: &[f64], tdt: f64) -> f64 {
+        let m = self.m;
+        let mut norm: f64 = 0.0;
+        for j in 0..self.n {
+            let uj = &u[j * m..(j + 1) * m];
+            self.problem.reaction(uj, &mut self.fbuf);
+            self.problem.jacobian(uj, &mut self.jbuf);
+            for i in 0..m {
+                let k = j * m + i;
+                let fixed = self.fixed(j, i);
+                let lap_u = if fixed { 0.0 } else { self.diffuse(u, j, i) };
+                let block = &mut self.diag[k * m..(k + 1) * m];
+                if fixed {
+                    self.res[k] = u[k];
+                    block.fill(0.0);
+                    block[i] = 1.0;
+                    self.lower[k] = 0.0;
+                    self.upper[k] = 0.0;
+                } else {
+                    let d = self.diffusion[i];
+                    self.res[k] = u[k] - tdt * (lap_u + self.fbuf[i]) - self.rhs[k];
+                    for (c, b) in block.iter_mut().enumerate() {
+                        *b = -tdt * self.jbuf[i * m + c];
+                    }
+                    block[i] += 1.0 - tdt * d * self.lap.wc[j];
+                    self.lower[k] = -tdt * d * self.lap.wl[j];
+                    self.upper[k] = -tdt * d * self.lap.wu[j];
+                }
+                norm = norm.max(self.res[k].abs());
+            }
+        }
+        norm
+    }
+
+    /// Monotone iteration for `f = L u + g(u)`, from the bound of `g` on the split's side.
+    fn monotone(&mut self, u: &mut [f64], tdt: f64) -> Result<(), FdError> {
+        let split = self
+            .problem
+            .monotone_split()
+            .expect("called for split problems");
+        let (m, n) = (self.m, self.n);
+        let l = split.linear();
+        let (lo, hi) = split.bounds();
+        let start = match split.side() {
+            Side::Below => lo,
+            Side::Above => hi,
+        };
+        // Constant matrix A = I − θΔt (D Δ_h + L) and g at the start.
+        let mut g: Vec<f64> = (0..n * m).map(|k| start[k % m]).collect();
+        for j in 0..n {
+            for i in 0..m {
+                let k = j * m + i;
+                let fixed = self.fixed(j, i);
+                let block = &mut self.diag[k * m..(k + 1) * m];
+                if fixed {
+                    block.fill(0.0);
+                    block[i] = 1.0;
+                    self.lower[k] = 0.0;
+                    self.upper[k] = 0.0;
+                } else {
+                    let d = self.diffusion[i];
+                    for (c, b) in block.iter_mut().enumerate() {
+                        *b = -tdt * l[i * m + c];
+                    }
+                    block[i] += 1.0 - tdt * d * self.lap.wc[j];
+                    self.lower[k] = -tdt * d * self.lap.wl[j];
+                    self.upper[k] = -tdt * d * self.lap.wu[j];
+                }
+            }
+        }
+        if m == 1 && !self.factored.iter().any(|(key, _)| *key == tdt) {
+            let f = Factored::new(&self.lower, &self.diag, &self.upper);
+            self.factored.push((tdt, f));
+        }
+        let mut gnew = vec![0.0; m];
+        for _ in 0..=n * m + 1 {
+            self.counts.monotone += 1;
+            for k in 0..n * m {
+                u[k] = if self.fixed(k / m, k % m) {
+                    0.0
+                } else {
+                    self.rhs[k] + tdt * g[k]
+                };
+            }
+            if m == 1 {
+                let f = &self
+                    .factored
+                    .iter()
+                    .find(|(key, _)| *key == tdt)
+                    .expect("factored")
+                    .1;
+                f.solve(u);
+            } else {
+                solve_block(m, &self.lower, &self.diag, &self.upper, u);
+            }
+            let mut changed = false;
+            for j in 0..n {
+                split.monotone(&u[j * m..(j + 1) * m], &mut gnew);
+                for i in 0..m {
+                    if gnew[i] != g[j * m + i] {
+                        changed = true;
+                        g[j * m + i] = gnew[i];
+                    }
+                }
+            }
+            if !changed {
+                return Ok(());
+            }
+        }
+        Err(FdError::NoConvergence {
+            method: "monotone iteration",
+            iterations: n * m + 2,
+            residual: f64::NAN,
+        })
+    }
+}

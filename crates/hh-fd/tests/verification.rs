@@ -1,0 +1,434 @@
+//! Verification of the finite-difference solver against exact solutions, observed orders of
+//! convergence, the comparison principle and travelling-front speeds (SPEC §3).
+
+use hh_fd::{GridConfig, Solution, max_abs_diff, solve};
+use hh_model::{
+    BoundaryMode, Domain, EvalGrid, InitialCondition, MonotoneSplit, NerveProblem, ProblemConfig,
+    Reaction, ReactionDiffusion, Regularisation, Slope,
+};
+use ndarray::Array2;
+use std::f64::consts::PI;
+
+fn problem(cfg: ProblemConfig) -> NerveProblem {
+    cfg.build().unwrap()
+}
+
+fn grid(nx: usize, nt: usize, theta: f64) -> GridConfig {
+    GridConfig {
+        nx,
+        nt,
+        theta,
+        ..Default::default()
+    }
+}
+
+/// Max error of component 0 against `exact(t, x)` over all grid points.
+fn error_vs(sol: &Solution, exact: impl Fn(f64, f64) -> f64) -> f64 {
+    let u = sol.values(0);
+    let mut e: f64 = 0.0;
+    for (r, &t) in sol.t().iter().enumerate() {
+        for (c, &x) in sol.x().iter().enumerate() {
+            e = e.max((u[[r, c]] - exact(t, x)).abs());
+        }
+    }
+    e
+}
+
+fn sine_problem() -> NerveProblem {
+    // a above max u: H ≡ 0, u = e^{−2t} sin x.
+    problem(ProblemConfig {
+        a: 2.0,
+        ic: InitialCondition::Sin,
+        ..Default::default()
+    })
+}
+
+#[test]
+fn exact_decay_of_sine_data() {
+    let sol = solve(&sine_problem(), &grid(128, 256, 0.5)).unwrap();
+    let e = error_vs(&sol, |t, x| (-2.0 * t).exp() * x.sin());
+    assert!(e < 5e-5, "error {e}");
+}
+
+#[test]
+fn exact_relaxation_when_h_is_one() {
+    // a below min u: H_k ≡ 1 and constant data c relaxes as 1 + (c − 1) e^{−t} (neumann).
+    let p = problem(ProblemConfig {
+        a: -1.0,
+        bc: BoundaryMode::Neumann,
+        ic: InitialCondition::Const(0.3),
+        ..Default::default()
+    });
+    for theta in [0.5, 1.0] {
+        let sol = solve(&p, &grid(16, 400, theta)).unwrap();
+        let e = error_vs(&sol, |t, _| 1.0 + (0.3 - 1.0) * (-t).exp());
+        // CN's error here comes from its two Rannacher start-up steps (backward Euler halves).
+        let tol = if theta == 1.0 { 2e-3 } else { 1e-5 };
+        assert!(e < tol, "theta {theta}: error {e}");
+    }
+}
+
+/// `u₀ ≡ a` with zero flux: the minimal solution is `a e^{−t}`, the maximal `1 − (1 − a) e^{−t}`,
+/// and every value in between is reached by some solution (the non-uniqueness envelope).
+#[test]
+fn envelope_of_constant_threshold_data() {
+    let a = 0.3;
+    for (reg, exact) in [
+        (
+            Regularisation::Lower,
+            Box::new(move |t: f64| a * (-t).exp()) as Box<dyn Fn(f64) -> f64>,
+        ),
+        (
+            Regularisation::Upper,
+            Box::new(move |t: f64| 1.0 - (1.0 - a) * (-t).exp()),
+        ),
+    ] {
+        let p = problem(ProblemConfig {
+            a,
+            k: Slope::Infinite,
+            regularisation: reg,
+            bc: BoundaryMode::Neumann,
+            ic: InitialCondition::Const(a),
+            ..Default::default()
+        });
+        let sol = solve(&p, &grid(16, 800, 0.5)).unwrap();
+        let e = error_vs(&sol, |t, _| exact(t));
+        assert!(e < 1e-6, "{reg}: error {e}");
+    }
+}
+
+/// log₂ of successive error ratios.
+fn orders(errors: &[f64]) -> Vec<f64> {
+    errors.windows(2).map(|w| (w[0] / w[1]).log2()).collect()
+}
+
+#[test]
+fn second_order_in_space() {
+    let p = sine_problem();
+    let errors: Vec<f64> = [16, 32, 64]
+        .iter()
+        .map(|&nx| {
+            let sol = solve(&p, &grid(nx, 2048, 0.5)).unwrap();
+            error_vs(&sol, |t, x| (-2.0 * t).exp() * x.sin())
+        })
+        .collect();
+    eprintln!("space: errors {errors:?}, orders {:?}", orders(&errors));
+    for q in orders(&errors) {
+        assert!(
+            (1.9..2.1).contains(&q),
+            "space orders {:?} (errors {errors:?})",
+            orders(&errors)
+        );
+    }
+}
+
+/// Self-convergence in time on a smooth case (sin data, H ≡ 0): differences of successive
+/// halvings of Δt on a fixed spatial grid, at the final time. (With `H_k` the kinks of the ramp
+/// make the time error irregular on coarse steps.)
+fn time_orders(theta: f64, startup: usize) -> Vec<f64> {
+    let p = sine_problem();
+    let sols: Vec<Array2<f64>> = [20, 40, 80, 160]
+        .iter()
+        .map(|&nt| {
+            let g = GridConfig {
+                startup,
+                ..grid(64, nt, theta)
+            };
+            solve(&p, &g)
+                .unwrap()
+                .values(0)
+                .slice(ndarray::s![-1.., ..])
+                .to_owned()
+        })
+        .collect();
+    let diffs: Vec<f64> = sols
+        .windows(2)
+        .map(|w| max_abs_diff(&w[0], &w[1]))
+        .collect();
+    eprintln!(
+        "time θ = {theta}, start-up {startup}: differences {diffs:?}, orders {:?}",
+        orders(&diffs)
+    );
+    orders(&diffs)
+}
+
+#[test]
+fn first_order_in_time_for_backward_euler() {
+    for q in time_orders(1.0, 0) {
+        assert!(
+            (0.9..1.15).contains(&q),
+            "BE orders {:?}",
+            time_orders(1.0, 0)
+        );
+    }
+}
+
+#[test]
+fn second_order_in_time_for_crank_nicolson() {
+    for startup in [0, 2] {
+        for q in time_orders(0.5, startup) {
+            assert!(
+                (1.85..2.2).contains(&q),
+                "CN orders {:?}",
+                time_orders(0.5, startup)
+            );
+        }
+    }
+}
+
+/// `u_5⁻ ≤ u_20⁻ ≤ u_∞⁻ ≤ u_∞⁺ ≤ u_20⁺ ≤ u_5⁺` at every grid point (backward Euler is a monotone
+/// scheme, so the comparison principle holds exactly for the discrete solutions).
+#[test]
+fn comparison_principle_in_k_and_side() {
+    let sol = |k: Slope, r: Regularisation| {
+        let p = problem(ProblemConfig {
+            a: 0.25,
+            k,
+            regularisation: r,
+            ..Default::default()
+        });
+        solve(&p, &grid(200, 200, 1.0))
+            .unwrap()
+            .values(0)
+            .to_owned()
+    };
+    use Regularisation::{Lower, Upper};
+    let chain = [
+        sol(Slope::Finite(5.0), Lower),
+        sol(Slope::Finite(20.0), Lower),
+        sol(Slope::Infinite, Lower),
+        sol(Slope::Infinite, Upper),
+        sol(Slope::Finite(20.0), Upper),
+        sol(Slope::Finite(5.0), Upper),
+    ];
+    for (i, w) in chain.windows(2).enumerate() {
+        let worst = w[0]
+            .iter()
+            .zip(&w[1])
+            .map(|(a, b)| a - b)
+            .fold(f64::MIN, f64::max);
+        assert!(worst <= 1e-12, "link {i}: exceeds by {worst}");
+    }
+    // The lower and upper solutions of the paper's problem really differ for finite k.
+    assert!(max_abs_diff(&chain[0], &chain[5]) > 1e-2);
+}
+
+/// `0 ≤ u ≤ max(sup φ, 1)` in every mode (Crank–Nicolson with Rannacher start-up on the default grid).
+#[test]
+fn solutions_stay_within_the_maximum_principle_bounds() {
+    for bc in BoundaryMode::ALL {
+        let p = problem(ProblemConfig {
+            bc,
+            ..Default::default()
+        });
+        let g = GridConfig {
+            nx: 254,
+            nt: 508,
+            margin: Some(4.0),
+            ..Default::default()
+        };
+        let u = solve(&p, &g).unwrap().values(0).to_owned();
+        let (lo, hi) = u
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(l, h), &v| (l.min(v), h.max(v)));
+        assert!(
+            lo >= -1e-9 && hi <= p.bound() + 1e-9,
+            "{bc}: range [{lo}, {hi}]"
+        );
+    }
+}
+
+/// For k = ∞ a front joining 1 to 0 travels at `c(a) = (1 − 2a)/√(a(1 − a))`.
+#[test]
+fn travelling_front_speed() {
+    for a in [0.1f64, 0.25, 0.4] {
+        let c = (1.0 - 2.0 * a) / (a * (1.0 - a)).sqrt();
+        let t_end = 20.0 / c;
+        let p = problem(ProblemConfig {
+            a,
+            k: Slope::Infinite,
+            bc: BoundaryMode::Neumann,
+            ic: InitialCondition::Step(5.0),
+            t_end,
+            x_min: 0.0,
+            x_max: 40.0,
+            ..Default::default()
+        });
+        let sol = solve(&p, &grid(4000, 2000, 0.5)).unwrap();
+        let u = sol.values(0);
+        // position of the level set u = a (last crossing from above), after the transient
+        let (mut ts, mut xs) = (Vec::new(), Vec::new());
+        for (r, &t) in sol
+            .t()
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| **t >= 0.3 * t_end)
+        {
+            let row = u.row(r);
+            let j = (1..row.len())
+                .rev()
+                .find(|&j| row[j - 1] >= a && row[j] < a)
+                .unwrap();
+            let w = (row[j - 1] - a) / (row[j - 1] - row[j]);
+            ts.push(t);
+            xs.push(sol.x()[j - 1] + w * (sol.x()[j] - sol.x()[j - 1]));
+        }
+        let n = ts.len() as f64;
+        let (mt, mx) = (ts.iter().sum::<f64>() / n, xs.iter().sum::<f64>() / n);
+        let cov: f64 = ts.iter().zip(&xs).map(|(t, x)| (t - mt) * (x - mx)).sum();
+        let var: f64 = ts.iter().map(|t| (t - mt).powi(2)).sum();
+        let speed = cov / var;
+        let rel = (speed - c).abs() / c;
+        eprintln!("a = {a}: measured speed {speed:.5}, exact {c:.5}, relative error {rel:.2e}");
+        assert!(rel < 5e-3, "a = {a}: speed {speed} vs {c}");
+    }
+}
+
+/// SPEC §5: halving h and Δt changes the default-grid solution by less than 1e-4 (max norm on the
+/// evaluation grid) for the paper's problem.
+#[test]
+fn default_grid_is_accurate_to_1e4() {
+    for bc in [BoundaryMode::Dirichlet, BoundaryMode::Neumann] {
+        let p = problem(ProblemConfig {
+            bc,
+            ..Default::default()
+        });
+        let eval = EvalGrid::paper(&p.domain());
+        let g = GridConfig::default();
+        let coarse = solve(&p, &g).unwrap().on_grid(&eval, 0);
+        let fine = solve(&p, &g.refined(2)).unwrap().on_grid(&eval, 0);
+        let change = max_abs_diff(&coarse, &fine);
+        assert!(change < 1e-4, "{bc}: change {change}");
+    }
+}
+
+/// Two uncoupled copies of the nerve equation as one 2-component system (block path) give the
+/// scalar solution twice: the solver is generic over the number of components.
+struct Twice(NerveProblem);
+
+impl Reaction for Twice {
+    fn components(&self) -> usize {
+        2
+    }
+    fn reaction(&self, u: &[f64], f: &mut [f64]) {
+        for i in 0..2 {
+            self.0.reaction(&u[i..i + 1], &mut f[i..i + 1]);
+        }
+    }
+    fn jacobian(&self, u: &[f64], jac: &mut [f64]) {
+        jac.fill(0.0);
+        self.0.jacobian(&u[0..1], &mut jac[0..1]);
+        self.0.jacobian(&u[1..2], &mut jac[3..4]);
+    }
+    fn monotone_split(&self) -> Option<&dyn MonotoneSplit> {
+        None
+    }
+}
+
+impl ReactionDiffusion for Twice {
+    fn diffusion(&self) -> Vec<f64> {
+        vec![1.0, 1.0]
+    }
+    fn domain(&self) -> Domain {
+        self.0.domain()
+    }
+    fn boundary(&self) -> BoundaryMode {
+        self.0.boundary()
+    }
+    fn initial(&self, x: f64, u0: &mut [f64]) {
+        self.0.initial(x, &mut u0[0..1]);
+        u0[1] = u0[0];
+    }
+    fn bound(&self) -> f64 {
+        self.0.bound()
+    }
+}
+
+#[test]
+fn block_path_matches_scalar_path() {
+    for bc in [BoundaryMode::Dirichlet, BoundaryMode::Neumann] {
+        let p = problem(ProblemConfig {
+            bc,
+            ..Default::default()
+        });
+        let g = grid(100, 100, 0.5);
+        let one = solve(&p, &g).unwrap();
+        let two = solve(&Twice(p), &g).unwrap();
+        for i in 0..2 {
+            let d = max_abs_diff(&one.values(0).to_owned(), &two.values(i).to_owned());
+            assert!(d < 1e-10, "{bc} component {i}: {d}");
+        }
+    }
+}
+
+#[test]
+fn free_mode_grows_the_margin_until_the_interval_stops_changing() {
+    let p = problem(ProblemConfig {
+        bc: BoundaryMode::Free,
+        ..Default::default()
+    });
+    let g = grid(127, 254, 0.5);
+    let auto = solve(&p, &g).unwrap();
+    let margin = auto.stats.margin.unwrap();
+    assert!(margin >= 2.0, "margin {margin}");
+    let wider = solve(
+        &p,
+        &GridConfig {
+            margin: Some(2.0 * margin),
+            ..g
+        },
+    )
+    .unwrap();
+    let change = max_abs_diff(&auto.values(0).to_owned(), &wider.values(0).to_owned());
+    assert!(change < 1e-6, "change {change}");
+    // and it lies between the dirichlet (absorbing) and neumann (sealed) solutions at the centre
+    let mid = |bc| {
+        let p = problem(ProblemConfig {
+            bc,
+            ..Default::default()
+        });
+        solve(&p, &grid(127, 254, 0.5))
+            .unwrap()
+            .at(1.0, PI / 2.0, 0)
+    };
+    let free = auto.at(1.0, PI / 2.0, 0);
+    assert!(mid(BoundaryMode::Dirichlet) < free && free < mid(BoundaryMode::Neumann));
+}
+
+#[test]
+fn invalid_grids_are_rejected_naming_the_field() {
+    let p = problem(ProblemConfig::default());
+    for (field, g) in [
+        (
+            "`nx`",
+            GridConfig {
+                nx: 3,
+                ..Default::default()
+            },
+        ),
+        (
+            "`nt`",
+            GridConfig {
+                nt: 0,
+                ..Default::default()
+            },
+        ),
+        (
+            "`theta`",
+            GridConfig {
+                theta: 0.4,
+                ..Default::default()
+            },
+        ),
+        (
+            "`margin`",
+            GridConfig {
+                margin: Some(f64::NAN),
+                ..Default::default()
+            },
+        ),
+    ] {
+        let e = solve(&p, &g).unwrap_err().to_string();
+        assert!(e.contains(field), "{e}");
+    }
+}
