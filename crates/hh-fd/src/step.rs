@@ -79,6 +79,8 @@ pub(crate) struct Stepper<'p, P: ReactionDiffusion + ?Sized> {
     jbuf: Vec<f64>,
     /// Factored constant matrices of monotone iteration, keyed by θΔt (m = 1).
     factored: Vec<(f64, Factored)>,
+    /// Newton's Jacobian, refactored incrementally (m = 1), and the θΔt it was built for.
+    jacobian: Option<(f64, Factored)>,
     pub counts: IterationCounts,
 }
 
@@ -102,6 +104,7 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
             fbuf: vec![0.0; m],
             jbuf: vec![0.0; m * m],
             factored: Vec::new(),
+            jacobian: None,
             counts: IterationCounts::default(),
         }
     }
@@ -147,6 +150,9 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
     /// `R = U^n + (1 − θ)Δt (D Δ_h U^n + f(U^n))`, zero at held nodes.
     fn explicit_part(&mut self, u: &[f64], dt: f64, theta: f64) {
         let (m, w) = (self.m, (1.0 - theta) * dt);
+        if m == 1 {
+            return self.explicit_part_scalar(u, w);
+        }
         for j in 0..self.n {
             if w != 0.0 {
                 self.problem
@@ -164,8 +170,37 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
         }
     }
 
+    /// `m = 1` version of [`Stepper::explicit_part`] with `w = (1 − θ)Δt`.
+    fn explicit_part_scalar(&mut self, u: &[f64], w: f64) {
+        let (n, d, p) = (self.n, self.diffusion[0], self.problem);
+        let (lap, rhs) = (&self.lap, &mut self.rhs);
+        if w == 0.0 {
+            rhs.copy_from_slice(u);
+        } else {
+            let f = |v: f64| {
+                let mut f = [0.0];
+                p.reaction(&[v], &mut f);
+                f[0]
+            };
+            rhs[0] = u[0] + w * (d * (lap.wc[0] * u[0] + lap.wu[0] * u[1]) + f(u[0]));
+            let (wl, wc, wu) = (lap.wl[1], lap.wc[1], lap.wu[1]);
+            for j in 1..n - 1 {
+                rhs[j] = u[j] + w * (d * (wl * u[j - 1] + wc * u[j] + wu * u[j + 1]) + f(u[j]));
+            }
+            let l = n - 1;
+            rhs[l] = u[l] + w * (d * (lap.wl[l] * u[l - 1] + lap.wc[l] * u[l]) + f(u[l]));
+        }
+        if lap.fixed_ends && d > 0.0 {
+            rhs[0] = 0.0;
+            rhs[n - 1] = 0.0;
+        }
+    }
+
     /// Newton on `G(U) = U − θΔt (DΔ_h U + f(U)) − R`.
     fn newton(&mut self, u: &mut [f64], tdt: f64) -> Result<(), FdError> {
+        if self.m == 1 {
+            return self.newton_scalar(u, tdt);
+        }
         for _ in 0..NEWTON_MAX {
             if self.residual_and_jacobian(u, tdt) <= self.tol {
                 return Ok(());
@@ -196,6 +231,88 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
                 residual: r,
             })
         }
+    }
+
+    /// Newton for one component: constant off-diagonals, a diagonal that changes only where
+    /// `f'` does, and a factorisation refreshed from the first changed row on.
+    fn newton_scalar(&mut self, u: &mut [f64], tdt: f64) -> Result<(), FdError> {
+        let (n, d) = (self.n, self.diffusion[0]);
+        for j in 0..n {
+            self.lower[j] = -tdt * d * self.lap.wl[j];
+            self.upper[j] = -tdt * d * self.lap.wu[j];
+        }
+        if self.fixed(0, 0) {
+            for j in [0, n - 1] {
+                self.lower[j] = 0.0;
+                self.upper[j] = 0.0;
+            }
+        }
+        let mut residual = self.residual_scalar(u, tdt);
+        for _ in 0..NEWTON_MAX {
+            if residual <= self.tol {
+                return Ok(());
+            }
+            self.counts.newton += 1;
+            match &mut self.jacobian {
+                Some((key, f)) if *key == tdt => {
+                    f.update_diag(&self.diag);
+                }
+                slot => *slot = Some((tdt, Factored::new(&self.lower, &self.diag, &self.upper))),
+            }
+            self.jacobian
+                .as_ref()
+                .expect("just set")
+                .1
+                .solve(&mut self.res);
+            for (v, r) in u.iter_mut().zip(&self.res) {
+                *v -= r;
+            }
+            residual = self.residual_scalar(u, tdt);
+        }
+        Err(FdError::NoConvergence {
+            method: "Newton",
+            iterations: NEWTON_MAX,
+            residual,
+        })
+    }
+
+    /// `m = 1`: fills `res = G(U)` and the Jacobian's diagonal; returns `‖G‖∞`.
+    fn residual_scalar(&mut self, u: &[f64], tdt: f64) -> f64 {
+        let (n, d, p) = (self.n, self.diffusion[0], self.problem);
+        let (lap, rhs) = (&self.lap, &self.rhs);
+        let (res, diag) = (&mut self.res, &mut self.diag);
+        let (r, g) = point(
+            p,
+            u[0],
+            lap.wc[0] * u[0] + lap.wu[0] * u[1],
+            rhs[0],
+            d,
+            lap.wc[0],
+            tdt,
+        );
+        (res[0], diag[0]) = (r, g);
+        let (wl, wc, wu) = (lap.wl[1], lap.wc[1], lap.wu[1]);
+        for j in 1..n - 1 {
+            let lap_u = wl * u[j - 1] + wc * u[j] + wu * u[j + 1];
+            (res[j], diag[j]) = point(p, u[j], lap_u, rhs[j], d, wc, tdt);
+        }
+        let l = n - 1;
+        (res[l], diag[l]) = point(
+            p,
+            u[l],
+            lap.wl[l] * u[l - 1] + lap.wc[l] * u[l],
+            rhs[l],
+            d,
+            lap.wc[l],
+            tdt,
+        );
+        if lap.fixed_ends && d > 0.0 {
+            for j in [0, l] {
+                res[j] = u[j];
+                diag[j] = 1.0;
+            }
+        }
+        max_norm(res)
     }
 
     /// Fills `res = G(U)` and the Jacobian `∂G/∂U` (lower, diag blocks, upper); returns `‖G‖∞`.
@@ -314,4 +431,41 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
             residual: f64::NAN,
         })
     }
+}
+
+/// Residual `u − θΔt (D Δ_h u + f(u)) − R` and Jacobian diagonal `1 − θΔt (D w_c + f'(u))` of one
+/// node of a scalar problem.
+#[inline(always)]
+fn point<P: ReactionDiffusion + ?Sized>(
+    p: &P,
+    u: f64,
+    lap_u: f64,
+    rhs: f64,
+    d: f64,
+    wc: f64,
+    tdt: f64,
+) -> (f64, f64) {
+    let (mut f, mut jac) = ([0.0], [0.0]);
+    p.reaction(&[u], &mut f);
+    p.jacobian(&[u], &mut jac);
+    (
+        u - tdt * (d * lap_u + f[0]) - rhs,
+        1.0 - tdt * (d * wc + jac[0]),
+    )
+}
+
+/// `‖r‖∞` with four independent accumulators (a single `max` chain is latency bound).
+fn max_norm(r: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let mut chunks = r.chunks_exact(4);
+    for c in &mut chunks {
+        for (a, v) in acc.iter_mut().zip(c) {
+            *a = a.max(v.abs());
+        }
+    }
+    let tail = chunks
+        .remainder()
+        .iter()
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    acc.iter().fold(tail, |m, &a| m.max(a))
 }

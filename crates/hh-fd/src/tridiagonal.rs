@@ -29,16 +29,28 @@ pub fn solve_scalar(
         scratch[j] = c_prev;
         d[j] = d_prev;
     }
-    for j in (0..n - 1).rev() {
-        d[j] -= scratch[j] * d[j + 1];
+    back_substitute(&scratch[..n - 1], d);
+}
+
+/// `d_j ← d_j − c_j d_{j+1}` from the end, the running value kept in a register (no
+/// store-to-load dependency through memory).
+#[inline]
+fn back_substitute(c: &[f64], d: &mut [f64]) {
+    let mut next = d[d.len() - 1];
+    for (dj, cj) in d[..c.len()].iter_mut().zip(c).rev() {
+        next = *dj - cj * next;
+        *dj = next;
     }
 }
 
 /// A scalar tridiagonal matrix factored once and solved many times without divisions
-/// (4 flops per unknown): the constant matrices of monotone iteration.
+/// (4 flops per unknown). [`Factored::update_diag`] refactors only from the first row that changed:
+/// Newton's Jacobian for the nerve equation changes only where `u` enters or leaves the ramp.
 #[derive(Clone, Debug)]
 pub struct Factored {
     lower: Vec<f64>,
+    diag: Vec<f64>,
+    upper: Vec<f64>,
     inv: Vec<f64>,
     c: Vec<f64>,
 }
@@ -46,31 +58,48 @@ pub struct Factored {
 impl Factored {
     pub fn new(lower: &[f64], diag: &[f64], upper: &[f64]) -> Self {
         let n = diag.len();
-        let (mut inv, mut c) = (vec![0.0; n], vec![0.0; n]);
-        let mut c_prev = 0.0;
-        for j in 0..n {
-            inv[j] = 1.0 / (diag[j] - lower[j] * c_prev);
-            c_prev = upper[j] * inv[j];
-            c[j] = c_prev;
-        }
-        Self {
+        let mut f = Self {
             lower: lower.to_vec(),
-            inv,
-            c,
+            diag: diag.to_vec(),
+            upper: upper.to_vec(),
+            inv: vec![0.0; n],
+            c: vec![0.0; n],
+        };
+        f.factor_from(0);
+        f
+    }
+
+    /// Refactors for a new diagonal (same off-diagonals); rows before the first changed one keep
+    /// their factors. Returns the number of rows refactored.
+    pub fn update_diag(&mut self, diag: &[f64]) -> usize {
+        let n = diag.len();
+        let first = diag
+            .iter()
+            .zip(&self.diag)
+            .position(|(x, y)| x != y)
+            .unwrap_or(n);
+        self.diag[first..].copy_from_slice(&diag[first..]);
+        self.factor_from(first);
+        n - first
+    }
+
+    fn factor_from(&mut self, first: usize) {
+        let mut c_prev = if first > 0 { self.c[first - 1] } else { 0.0 };
+        for j in first..self.diag.len() {
+            self.inv[j] = 1.0 / (self.diag[j] - self.lower[j] * c_prev);
+            c_prev = self.upper[j] * self.inv[j];
+            self.c[j] = c_prev;
         }
     }
 
     /// Overwrites `d` with the solution.
     pub fn solve(&self, d: &mut [f64]) {
-        let n = d.len();
         let mut d_prev = 0.0;
-        for j in 0..n {
-            d_prev = (d[j] - self.lower[j] * d_prev) * self.inv[j];
-            d[j] = d_prev;
+        for ((dj, l), inv) in d.iter_mut().zip(&self.lower).zip(&self.inv) {
+            d_prev = (*dj - l * d_prev) * inv;
+            *dj = d_prev;
         }
-        for j in (0..n - 1).rev() {
-            d[j] -= self.c[j] * d[j + 1];
-        }
+        back_substitute(&self.c[..d.len() - 1], d);
     }
 }
 
@@ -225,7 +254,18 @@ mod tests {
             }
             if m == 1 {
                 let mut d = apply(1, &lower, &diag, &upper, &x);
-                Factored::new(&lower, &diag, &upper).solve(&mut d);
+                let mut f = Factored::new(&lower, &diag, &upper);
+                f.solve(&mut d);
+                for (a, b) in d.iter().zip(&x) {
+                    prop_assert!((a - b).abs() < 1e-10);
+                }
+                // change the tail of the diagonal: the partial refactorisation solves the new system
+                let mut diag2 = diag.clone();
+                for v in &mut diag2[n / 2..] { *v += 0.25; }
+                let refactored = f.update_diag(&diag2);
+                prop_assert_eq!(refactored, n - n / 2);
+                let mut d = apply(1, &lower, &diag2, &upper, &x);
+                f.solve(&mut d);
                 for (a, b) in d.iter().zip(&x) {
                     prop_assert!((a - b).abs() < 1e-10);
                 }

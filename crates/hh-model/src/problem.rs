@@ -121,10 +121,12 @@ impl Reaction for NerveProblem {
         1
     }
 
+    #[inline]
     fn reaction(&self, u: &[f64], f: &mut [f64]) {
         f[0] = self.interaction.value(u[0]) - u[0];
     }
 
+    #[inline]
     fn jacobian(&self, u: &[f64], jac: &mut [f64]) {
         jac[0] = self.interaction.derivative(u[0]) - 1.0;
     }
@@ -143,6 +145,7 @@ impl MonotoneSplit for NerveProblem {
         vec![-1.0]
     }
 
+    #[inline]
     fn monotone(&self, u: &[f64], g: &mut [f64]) {
         g[0] = self.interaction.value(u[0]);
     }
