@@ -35,10 +35,10 @@ struct SolveArgs {
     #[arg(long)]
     config: Option<PathBuf>,
     /// Threshold a.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     a: Option<f64>,
     /// Ramp slope k > 0, or `inf`.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     k: Option<Slope>,
     /// lower (the paper's H_k) or upper.
     #[arg(long)]
@@ -49,11 +49,11 @@ struct SolveArgs {
     /// paper, sin, const:C, step:X0 or npy:PATH.
     #[arg(long)]
     ic: Option<InitialCondition>,
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     t_end: Option<f64>,
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     x_min: Option<f64>,
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     x_max: Option<f64>,
     /// Intervals in x (≥ 4).
     #[arg(long)]
@@ -62,10 +62,10 @@ struct SolveArgs {
     #[arg(long)]
     nt: Option<usize>,
     /// θ in [0.5, 1]: 0.5 Crank–Nicolson, 1 backward Euler.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     theta: Option<f64>,
     /// free mode: extension L of the interval on each side (default: automatic).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     margin: Option<f64>,
     /// Output directory (replaced atomically on success).
     #[arg(long)]
