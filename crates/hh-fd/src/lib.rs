@@ -154,6 +154,14 @@ fn march<P: ReactionDiffusion + ?Sized>(
         .map(|_| Array2::zeros((nt + 1, grid.nx + 1)))
         .collect();
     let record = |values: &mut [Array2<f64>], row: usize, u: &[f64]| {
+        if m == 1 {
+            let window = &u[mesh.offset..mesh.offset + grid.nx + 1];
+            return values[0]
+                .row_mut(row)
+                .as_slice_mut()
+                .expect("standard layout")
+                .copy_from_slice(window);
+        }
         for (i, v) in values.iter_mut().enumerate() {
             for (c, x) in v.row_mut(row).iter_mut().enumerate() {
                 *x = u[(mesh.offset + c) * m + i];

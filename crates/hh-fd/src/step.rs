@@ -172,27 +172,26 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
 
     /// `m = 1` version of [`Stepper::explicit_part`] with `w = (1 − θ)Δt`.
     fn explicit_part_scalar(&mut self, u: &[f64], w: f64) {
-        let (n, d, p) = (self.n, self.diffusion[0], self.problem);
-        let (lap, rhs) = (&self.lap, &mut self.rhs);
+        let (n, d) = (self.n, self.diffusion[0]);
         if w == 0.0 {
-            rhs.copy_from_slice(u);
+            self.rhs.copy_from_slice(u);
         } else {
-            let f = |v: f64| {
-                let mut f = [0.0];
-                p.reaction(&[v], &mut f);
-                f[0]
-            };
-            rhs[0] = u[0] + w * (d * (lap.wc[0] * u[0] + lap.wu[0] * u[1]) + f(u[0]));
-            let (wl, wc, wu) = (lap.wl[1], lap.wc[1], lap.wu[1]);
-            for j in 1..n - 1 {
-                rhs[j] = u[j] + w * (d * (wl * u[j - 1] + wc * u[j] + wu * u[j + 1]) + f(u[j]));
-            }
+            self.problem.reaction_batch(u, &mut self.res);
+            let lap = &self.lap;
+            let (rhs, f) = (&mut self.rhs, &self.res);
+            rhs[0] = u[0] + w * (d * (lap.wc[0] * u[0] + lap.wu[0] * u[1]) + f[0]);
             let l = n - 1;
-            rhs[l] = u[l] + w * (d * (lap.wl[l] * u[l - 1] + lap.wc[l] * u[l]) + f(u[l]));
+            rhs[l] = u[l] + w * (d * (lap.wl[l] * u[l - 1] + lap.wc[l] * u[l]) + f[l]);
+            let (wl, wc, wu) = (lap.wl[1], lap.wc[1], lap.wu[1]);
+            let (um, uc, up) = (&u[..l - 1], &u[1..l], &u[2..]);
+            let (r, f) = (&mut rhs[1..l], &f[1..l]);
+            for i in 0..l - 1 {
+                r[i] = uc[i] + w * (d * (wl * um[i] + wc * uc[i] + wu * up[i]) + f[i]);
+            }
         }
-        if lap.fixed_ends && d > 0.0 {
-            rhs[0] = 0.0;
-            rhs[n - 1] = 0.0;
+        if self.lap.fixed_ends && d > 0.0 {
+            self.rhs[0] = 0.0;
+            self.rhs[n - 1] = 0.0;
         }
     }
 
@@ -278,34 +277,26 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
 
     /// `m = 1`: fills `res = G(U)` and the Jacobian's diagonal; returns `‖G‖∞`.
     fn residual_scalar(&mut self, u: &[f64], tdt: f64) -> f64 {
-        let (n, d, p) = (self.n, self.diffusion[0], self.problem);
+        let (n, d) = (self.n, self.diffusion[0]);
+        // f(u) into `res`, f'(u) into `diag`, then both overwritten in place
+        self.problem.reaction_batch(u, &mut self.res);
+        self.problem.jacobian_batch(u, &mut self.diag);
         let (lap, rhs) = (&self.lap, &self.rhs);
         let (res, diag) = (&mut self.res, &mut self.diag);
-        let (r, g) = point(
-            p,
-            u[0],
-            lap.wc[0] * u[0] + lap.wu[0] * u[1],
-            rhs[0],
-            d,
-            lap.wc[0],
-            tdt,
-        );
-        (res[0], diag[0]) = (r, g);
-        let (wl, wc, wu) = (lap.wl[1], lap.wc[1], lap.wu[1]);
-        for j in 1..n - 1 {
-            let lap_u = wl * u[j - 1] + wc * u[j] + wu * u[j + 1];
-            (res[j], diag[j]) = point(p, u[j], lap_u, rhs[j], d, wc, tdt);
-        }
+        let mut row = |j: usize, lap_u: f64| {
+            res[j] = u[j] - tdt * (d * lap_u + res[j]) - rhs[j];
+            diag[j] = 1.0 - tdt * (d * lap.wc[j] + diag[j]);
+        };
         let l = n - 1;
-        (res[l], diag[l]) = point(
-            p,
-            u[l],
-            lap.wl[l] * u[l - 1] + lap.wc[l] * u[l],
-            rhs[l],
-            d,
-            lap.wc[l],
-            tdt,
-        );
+        row(0, lap.wc[0] * u[0] + lap.wu[0] * u[1]);
+        row(l, lap.wl[l] * u[l - 1] + lap.wc[l] * u[l]);
+        let (wl, wc, wu) = (lap.wl[1], lap.wc[1], lap.wu[1]);
+        let (um, uc, up, rh) = (&u[..l - 1], &u[1..l], &u[2..], &rhs[1..l]);
+        let (r, g) = (&mut res[1..l], &mut diag[1..l]);
+        for i in 0..l - 1 {
+            r[i] = uc[i] - tdt * (d * (wl * um[i] + wc * uc[i] + wu * up[i]) + r[i]) - rh[i];
+            g[i] = 1.0 - tdt * (d * wc + g[i]);
+        }
         if lap.fixed_ends && d > 0.0 {
             for j in [0, l] {
                 res[j] = u[j];
@@ -431,27 +422,6 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
             residual: f64::NAN,
         })
     }
-}
-
-/// Residual `u − θΔt (D Δ_h u + f(u)) − R` and Jacobian diagonal `1 − θΔt (D w_c + f'(u))` of one
-/// node of a scalar problem.
-#[inline(always)]
-fn point<P: ReactionDiffusion + ?Sized>(
-    p: &P,
-    u: f64,
-    lap_u: f64,
-    rhs: f64,
-    d: f64,
-    wc: f64,
-    tdt: f64,
-) -> (f64, f64) {
-    let (mut f, mut jac) = ([0.0], [0.0]);
-    p.reaction(&[u], &mut f);
-    p.jacobian(&[u], &mut jac);
-    (
-        u - tdt * (d * lap_u + f[0]) - rhs,
-        1.0 - tdt * (d * wc + jac[0]),
-    )
 }
 
 /// `‖r‖∞` with four independent accumulators (a single `max` chain is latency bound).

@@ -131,6 +131,16 @@ impl Reaction for NerveProblem {
         jac[0] = self.interaction.derivative(u[0]) - 1.0;
     }
 
+    fn reaction_batch(&self, u: &[f64], f: &mut [f64]) {
+        self.interaction.value_batch(u, f);
+        f.iter_mut().zip(u).for_each(|(f, u)| *f -= u);
+    }
+
+    fn jacobian_batch(&self, u: &[f64], jac: &mut [f64]) {
+        self.interaction.derivative_batch(u, jac);
+        jac.iter_mut().for_each(|j| *j -= 1.0);
+    }
+
     fn monotone_split(&self) -> Option<&dyn MonotoneSplit> {
         self.interaction
             .k

@@ -23,6 +23,23 @@ pub trait Reaction: Send + Sync {
     /// is the derivative of the piece `u` lies in (a generalised derivative, used by Newton).
     fn jacobian(&self, u: &[f64], jac: &mut [f64]);
 
+    /// `f` at many points: `u` and `f` hold `n × m` values, point after point. Solvers call this
+    /// in their inner loops; override it when a whole-slice loop vectorises better.
+    fn reaction_batch(&self, u: &[f64], f: &mut [f64]) {
+        let m = self.components();
+        for (uj, fj) in u.chunks_exact(m).zip(f.chunks_exact_mut(m)) {
+            self.reaction(uj, fj);
+        }
+    }
+
+    /// The Jacobians at many points: `jac` holds `n` row-major `m × m` blocks.
+    fn jacobian_batch(&self, u: &[f64], jac: &mut [f64]) {
+        let m = self.components();
+        for (uj, jj) in u.chunks_exact(m).zip(jac.chunks_exact_mut(m * m)) {
+            self.jacobian(uj, jj);
+        }
+    }
+
     /// `Some` when `f` is discontinuous (an exact selection of a multivalued graph), so that
     /// Newton does not apply and the implicit step is solved by monotone iteration instead.
     fn monotone_split(&self) -> Option<&dyn MonotoneSplit> {
