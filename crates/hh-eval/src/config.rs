@@ -1,0 +1,147 @@
+//! What a `convergence` run sweeps: embedded profiles or a user's TOML/JSON file.
+
+use hh_model::{BoundaryMode, ConfigError, Regularisation, Slope};
+use serde::{Deserialize, Serialize};
+
+/// A sweep. Every section names its boundary modes and regularisations.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepConfig {
+    /// Thresholds `a` of the k-convergence and PINN sections.
+    pub a_values: Vec<f64>,
+    pub grid_convergence: GridConvergence,
+    pub k_convergence: KConvergence,
+    pub pinn: PinnSweep,
+}
+
+/// FD errors as `h` and `Δt` halve together, for the paper's problem at threshold `a`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridConvergence {
+    pub a: f64,
+    pub bc: Vec<BoundaryMode>,
+    pub k: Vec<Slope>,
+    /// The coarsest grid; level `i` has `nx·2^i` intervals and `nt·2^i` steps.
+    pub nx: usize,
+    pub nt: usize,
+    pub levels: usize,
+    pub theta: f64,
+}
+
+/// FD `e_k = ‖u_k − u_∞‖` for each `a`, boundary mode and side.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KConvergence {
+    pub bc: Vec<BoundaryMode>,
+    pub regularisation: Vec<Regularisation>,
+    /// Finite slopes (`∞` is always added as the limit).
+    pub k: Vec<Slope>,
+    pub nx: usize,
+    pub nt: usize,
+}
+
+/// PINN presets against the FD reference of the same problem.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PinnSweep {
+    pub presets: Vec<String>,
+    pub bc: Vec<BoundaryMode>,
+    /// Overrides the presets' step budget (for smoke runs).
+    #[serde(default)]
+    pub steps: Option<usize>,
+    /// The preset, threshold and slopes of the PINN's convergence in `k` against FD `u_∞`.
+    pub k_sweep_preset: String,
+    pub k_sweep_a: f64,
+    pub k_sweep: Vec<Slope>,
+}
+
+impl SweepConfig {
+    /// The embedded profiles: `quick` (the default) and `full`.
+    pub fn profile(name: &str) -> Result<Self, ConfigError> {
+        let text = match name {
+            "quick" => include_str!("../profiles/quick.toml"),
+            "full" => include_str!("../profiles/full.toml"),
+            _ => return Err(ConfigError::invalid("profile", "one of quick, full", name)),
+        };
+        let cfg: Self = toml::from_str(text).expect("embedded profiles parse");
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks the values a sweep needs (the solvers check the rest).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let nonempty = |field: &str, n: usize| {
+            if n == 0 {
+                Err(ConfigError::invalid(field, "a non-empty list", "[]"))
+            } else {
+                Ok(())
+            }
+        };
+        nonempty("a_values", self.a_values.len())?;
+        nonempty("grid_convergence.bc", self.grid_convergence.bc.len())?;
+        nonempty("k_convergence.bc", self.k_convergence.bc.len())?;
+        nonempty("k_convergence.k", self.k_convergence.k.len())?;
+        for (field, v) in [
+            ("a_values", &self.a_values),
+            ("grid_convergence.a", &vec![self.grid_convergence.a]),
+        ] {
+            if let Some(a) = v.iter().find(|a| !a.is_finite()) {
+                return Err(ConfigError::invalid(field, "finite numbers", a));
+            }
+        }
+        for k in self
+            .k_convergence
+            .k
+            .iter()
+            .chain(&self.grid_convergence.k)
+            .chain(&self.pinn.k_sweep)
+        {
+            k.validate()?;
+        }
+        if self.k_convergence.k.iter().any(|k| k.is_infinite()) {
+            return Err(ConfigError::invalid(
+                "k_convergence.k",
+                "finite slopes (∞ is always added)",
+                "inf",
+            ));
+        }
+        if !(2..=8).contains(&self.grid_convergence.levels) {
+            return Err(ConfigError::invalid(
+                "grid_convergence.levels",
+                "an integer in [2, 8]",
+                self.grid_convergence.levels,
+            ));
+        }
+        Ok(())
+    }
+
+    /// The same sweep on tiny grids and budgets: same tables and columns, seconds to run (tests).
+    pub fn smoke(&self) -> Self {
+        let mut s = self.clone();
+        s.grid_convergence.nx = 16;
+        s.grid_convergence.nt = 8;
+        s.grid_convergence.levels = s.grid_convergence.levels.min(3);
+        s.k_convergence.nx = 32;
+        s.k_convergence.nt = 32;
+        s.pinn.steps = Some(2);
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_profiles_are_valid() {
+        for p in ["quick", "full"] {
+            SweepConfig::profile(p).unwrap();
+        }
+        assert!(
+            SweepConfig::profile("fast")
+                .unwrap_err()
+                .to_string()
+                .contains("`profile`")
+        );
+    }
+}

@@ -1,0 +1,238 @@
+//! Finite-difference sections of the report: grid convergence and convergence in `k`.
+
+use hh_fd::{GridConfig, solve};
+use hh_model::{BoundaryMode, EvalGrid, ProblemConfig, ReactionDiffusion, Regularisation, Slope};
+use ndarray::Array2;
+use rayon::prelude::*;
+
+use crate::config::{GridConvergence, KConvergence};
+use crate::metrics::{Errors, rates};
+use crate::table::{Cell, Table};
+
+/// The paper's problem with threshold `a`, mode `bc`, slope `k` and side `reg`.
+pub fn paper_problem(a: f64, bc: BoundaryMode, k: Slope, reg: Regularisation) -> ProblemConfig {
+    ProblemConfig {
+        a,
+        bc,
+        k,
+        regularisation: reg,
+        ..Default::default()
+    }
+}
+
+/// An FD solution on the 128 × 128 evaluation grid, and `u(T, centre of the interval)`.
+pub struct Solved {
+    pub eval: Array2<f64>,
+    pub centre: f64,
+}
+
+/// Solves `cfg` on `grid`.
+pub fn solve_on_eval_grid(cfg: &ProblemConfig, grid: &GridConfig) -> anyhow::Result<Solved> {
+    let problem = cfg.build()?;
+    let sol = solve(&problem, grid)?;
+    let d = problem.domain();
+    Ok(Solved {
+        eval: sol.on_grid(&EvalGrid::paper(&d), 0),
+        centre: sol.at(d.t_end, 0.5 * (d.x_min + d.x_max), 0),
+    })
+}
+
+/// x-spacing of the evaluation grid of the paper's interval.
+pub fn eval_h() -> f64 {
+    std::f64::consts::PI / (EvalGrid::PAPER_SIZE - 1) as f64
+}
+
+fn label(k: Slope) -> Cell {
+    Cell::Text(k.to_string())
+}
+
+/// Grid convergence: successive differences `d_i = ‖u_i − u_{i+1}‖` as `h` and `Δt` halve, and
+/// the observed orders `log₂(d_i / d_{i+1})`, one table per boundary mode.
+pub fn grid_convergence(
+    cfg: &GridConvergence,
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<Vec<Table>> {
+    let jobs: Vec<(BoundaryMode, Slope, usize)> = cfg
+        .bc
+        .iter()
+        .flat_map(|&bc| {
+            cfg.k
+                .iter()
+                .flat_map(move |&k| (0..cfg.levels).map(move |l| (bc, k, l)))
+        })
+        .collect();
+    let solved: Vec<Solved> = jobs
+        .par_iter()
+        .map(|&(bc, k, level)| {
+            let grid = GridConfig {
+                nx: cfg.nx << level,
+                nt: cfg.nt << level,
+                theta: cfg.theta,
+                ..Default::default()
+            };
+            let u = solve_on_eval_grid(&paper_problem(cfg.a, bc, k, Regularisation::Lower), &grid);
+            bar.inc(1);
+            u
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut tables = Vec::new();
+    for (b, &bc) in cfg.bc.iter().enumerate() {
+        let mut t = Table::new(
+            &format!("grid_convergence_{bc}"),
+            &format!("FD grid convergence, {bc}, a = {}", cfg.a),
+            bc.name(),
+            "lower",
+            &["k", "nx", "nt", "max_abs_diff", "rel_l2_diff", "order_max_abs", "order_rel_l2"],
+        )
+        .note(&format!(
+            "θ = {} (Crank–Nicolson with Rannacher start-up when 0.5). Row i compares the grid (nx, nt) with \
+             (2nx, 2nt) on the 128 × 128 evaluation grid; the order is log₂ of the ratio of successive differences.",
+            cfg.theta
+        ));
+        for (ki, &k) in cfg.k.iter().enumerate() {
+            let first = (b * cfg.k.len() + ki) * cfg.levels;
+            let u = &solved[first..first + cfg.levels];
+            let diffs: Vec<Errors> = u
+                .windows(2)
+                .map(|w| Errors::of(w[0].eval.view(), w[1].eval.view(), eval_h()))
+                .collect();
+            let max: Vec<f64> = diffs.iter().map(|e| e.max_abs).collect();
+            let l2: Vec<f64> = diffs.iter().map(|e| e.rel_l2).collect();
+            let (om, ol) = (rates(&max), rates(&l2));
+            for (i, d) in diffs.iter().enumerate() {
+                t.push(vec![
+                    label(k),
+                    (cfg.nx << i).into(),
+                    (cfg.nt << i).into(),
+                    d.max_abs.into(),
+                    d.rel_l2.into(),
+                    om.get(i).copied().unwrap_or(f64::NAN).into(),
+                    ol.get(i).copied().unwrap_or(f64::NAN).into(),
+                ]);
+            }
+        }
+        tables.push(t);
+    }
+    Ok(tables)
+}
+
+/// Number of solves of [`grid_convergence`].
+pub fn grid_convergence_jobs(cfg: &GridConvergence) -> usize {
+    cfg.bc.len() * cfg.k.len() * cfg.levels
+}
+
+/// Number of solves of [`k_convergence`].
+pub fn k_convergence_jobs(cfg: &KConvergence, a_values: &[f64]) -> usize {
+    cfg.bc.len() * cfg.regularisation.len() * a_values.len() * (cfg.k.len() + 1)
+}
+
+/// Convergence in `k`: `e_k = ‖u_k − u_∞‖` (same side) and the observed rates `log₂(e_k/e_2k)`,
+/// one table per boundary mode and side; and the envelope `‖u⁺ − u⁻‖` between the two sides,
+/// which for `k = ∞` measures the non-uniqueness of the inclusion.
+pub fn k_convergence(
+    cfg: &KConvergence,
+    a_values: &[f64],
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<Vec<Table>> {
+    let slopes: Vec<Slope> = cfg.k.iter().copied().chain([Slope::Infinite]).collect();
+    let grid = GridConfig {
+        nx: cfg.nx,
+        nt: cfg.nt,
+        ..Default::default()
+    };
+    let mut jobs: Vec<(BoundaryMode, Regularisation, f64, Slope)> = Vec::new();
+    for &bc in &cfg.bc {
+        for &r in &cfg.regularisation {
+            for &a in a_values {
+                jobs.extend(slopes.iter().map(|&k| (bc, r, a, k)));
+            }
+        }
+    }
+    let solved: Vec<Solved> = jobs
+        .par_iter()
+        .map(|&(bc, r, a, k)| {
+            let u = solve_on_eval_grid(&paper_problem(a, bc, k, r), &grid);
+            bar.inc(1);
+            u
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let find = |bc, r, a: f64, k: Slope| {
+        let i = jobs
+            .iter()
+            .position(|j| *j == (bc, r, a, k))
+            .expect("solved");
+        &solved[i]
+    };
+    let mut tables = Vec::new();
+    for &bc in &cfg.bc {
+        for &r in &cfg.regularisation {
+            let mut t = Table::new(
+                &format!("k_convergence_{bc}_{r}"),
+                &format!("FD convergence in k, {bc}, {r} regularisation"),
+                bc.name(),
+                r.name(),
+                &["a", "k", "rel_l2", "max_abs", "rate_rel_l2", "rate_max_abs"],
+            )
+            .note(&format!(
+                "e_k = ‖u_k − u_∞‖ with u_∞ the {} solution (k = ∞, same side) on the FD grid nx = {}, nt = {}; \
+                 rate = log₂(e_k / e_2k).",
+                if r == Regularisation::Lower { "minimal" } else { "maximal" },
+                cfg.nx,
+                cfg.nt
+            ));
+            for &a in a_values {
+                let limit = find(bc, r, a, Slope::Infinite);
+                let errs: Vec<Errors> = cfg
+                    .k
+                    .iter()
+                    .map(|&k| {
+                        Errors::of(find(bc, r, a, k).eval.view(), limit.eval.view(), eval_h())
+                    })
+                    .collect();
+                let rl = rates(&errs.iter().map(|e| e.rel_l2).collect::<Vec<_>>());
+                let rm = rates(&errs.iter().map(|e| e.max_abs).collect::<Vec<_>>());
+                for (i, (&k, e)) in cfg.k.iter().zip(&errs).enumerate() {
+                    t.push(vec![
+                        a.into(),
+                        label(k),
+                        e.rel_l2.into(),
+                        e.max_abs.into(),
+                        rl.get(i).copied().unwrap_or(f64::NAN).into(),
+                        rm.get(i).copied().unwrap_or(f64::NAN).into(),
+                    ]);
+                }
+            }
+            tables.push(t);
+        }
+        if cfg.regularisation.len() == 2 {
+            let mut t = Table::new(
+                &format!("envelope_{bc}"),
+                &format!("Non-uniqueness envelope, {bc}: upper − lower"),
+                bc.name(),
+                "upper − lower",
+                &["a", "k", "max_abs", "rel_l2", "u_lower(T,π/2)", "u_upper(T,π/2)"],
+            )
+            .note("‖u_k⁺ − u_k⁻‖ between the upper and lower regularisations. For k = ∞ it is the gap between the \
+                   maximal and minimal discrete solutions: zero when the problem is (numerically) unique.");
+            for &a in a_values {
+                for &k in &slopes {
+                    let (lo, up) = (
+                        find(bc, Regularisation::Lower, a, k),
+                        find(bc, Regularisation::Upper, a, k),
+                    );
+                    let e = Errors::of(up.eval.view(), lo.eval.view(), eval_h());
+                    t.push(vec![
+                        a.into(),
+                        label(k),
+                        e.max_abs.into(),
+                        e.rel_l2.into(),
+                        lo.centre.into(),
+                        up.centre.into(),
+                    ]);
+                }
+            }
+            tables.push(t);
+        }
+    }
+    Ok(tables)
+}

@@ -1,0 +1,66 @@
+//! The report: tables written as Markdown, CSV and JSON, with the run manifest, all at once.
+
+use std::path::{Path, PathBuf};
+
+use crate::table::Table;
+
+/// Everything a `convergence` run produces.
+pub struct Report {
+    pub title: String,
+    /// Paragraphs before the tables (what was run, tolerances).
+    pub preamble: Vec<String>,
+    /// `(section heading, tables)`.
+    pub sections: Vec<(String, Vec<Table>)>,
+    pub manifest: hh_io::Manifest,
+}
+
+impl Report {
+    /// `{table name: columns}`: what a test compares between the generator and `results/`.
+    pub fn structure(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        for t in self.sections.iter().flat_map(|(_, ts)| ts) {
+            map.insert(t.name.clone(), serde_json::json!(t.columns));
+        }
+        serde_json::Value::Object(map)
+    }
+
+    pub fn to_markdown(&self) -> String {
+        let mut s = format!("# {}\n\n", self.title);
+        for p in &self.preamble {
+            s += p;
+            s += "\n\n";
+        }
+        for (heading, tables) in &self.sections {
+            s += &format!("## {heading}\n\n");
+            for t in tables {
+                s += &t.to_markdown();
+                s += &format!(
+                    "\nData: [`convergence/{0}.csv`](convergence/{0}.csv), [`.json`](convergence/{0}.json)\n\n",
+                    t.name
+                );
+            }
+        }
+        s
+    }
+
+    /// Writes `out/convergence.md` and `out/convergence/` (tables, manifest, structure). The
+    /// directory is staged and swapped in whole; the Markdown file is replaced after it, so a run
+    /// that fails leaves the previous results as they were.
+    pub fn write(&self, out: &Path) -> anyhow::Result<PathBuf> {
+        let dir = hh_io::AtomicDir::new(out.join("convergence"))?;
+        for t in self.sections.iter().flat_map(|(_, ts)| ts) {
+            std::fs::write(dir.path().join(format!("{}.csv", t.name)), t.to_csv())?;
+            std::fs::write(dir.path().join(format!("{}.json", t.name)), t.to_json())?;
+        }
+        std::fs::write(
+            dir.path().join("structure.json"),
+            serde_json::to_string_pretty(&self.structure())? + "\n",
+        )?;
+        self.manifest.write(dir.path())?;
+        let markdown = self.to_markdown();
+        dir.commit()?;
+        let md = out.join("convergence.md");
+        hh_io::write_atomic(&md, markdown)?;
+        Ok(md)
+    }
+}

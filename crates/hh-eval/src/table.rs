@@ -1,0 +1,158 @@
+//! Result tables: one type, written as Markdown (for the report), CSV and JSON.
+
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// A cell: a number (printed with 4 significant digits in Markdown, full precision in CSV/JSON)
+/// or text.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    Number(f64),
+    Text(String),
+}
+
+impl From<f64> for Cell {
+    fn from(v: f64) -> Self {
+        Cell::Number(v)
+    }
+}
+
+impl From<usize> for Cell {
+    fn from(v: usize) -> Self {
+        Cell::Number(v as f64)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(v: &str) -> Self {
+        Cell::Text(v.to_owned())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(v: String) -> Self {
+        Cell::Text(v)
+    }
+}
+
+impl Cell {
+    fn markdown(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Number(v) if v.is_nan() => "–".into(),
+            Cell::Number(v) if v.fract() == 0.0 && v.abs() < 1e9 => format!("{v:.0}"),
+            Cell::Number(v) if (1e-3..1e4).contains(&v.abs()) => format!("{v:.4}"),
+            Cell::Number(v) => format!("{v:.3e}"),
+        }
+    }
+
+    fn csv(&self) -> String {
+        match self {
+            Cell::Text(s) if s.contains([',', '"', '\n']) => {
+                format!("\"{}\"", s.replace('"', "\"\""))
+            }
+            Cell::Text(s) => s.clone(),
+            Cell::Number(v) => format!("{v}"),
+        }
+    }
+}
+
+/// A table with the boundary mode and regularisation it refers to.
+#[derive(Clone, Debug, Serialize)]
+pub struct Table {
+    /// File stem: `tables/<name>.csv` and `.json`.
+    pub name: String,
+    pub title: String,
+    /// Boundary mode(s) of the rows, e.g. `dirichlet`.
+    pub bc: String,
+    /// Regularisation(s) of the rows, e.g. `lower`, or `lower and upper`.
+    pub regularisation: String,
+    /// A sentence on how to read it.
+    pub note: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    pub fn new(name: &str, title: &str, bc: &str, regularisation: &str, columns: &[&str]) -> Self {
+        Self {
+            name: name.into(),
+            title: title.into(),
+            bc: bc.into(),
+            regularisation: regularisation.into(),
+            note: String::new(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn note(mut self, note: &str) -> Self {
+        self.note = note.into();
+        self
+    }
+
+    /// Appends a row; panics if its length differs from the number of columns (a bug).
+    pub fn push(&mut self, row: Vec<Cell>) {
+        assert_eq!(
+            row.len(),
+            self.columns.len(),
+            "table {}: row length",
+            self.name
+        );
+        self.rows.push(row);
+    }
+
+    pub fn to_markdown(&self) -> String {
+        let mut s = format!("### {}\n\n", self.title);
+        let _ = writeln!(
+            s,
+            "Boundary mode: **{}**; regularisation: **{}**.",
+            self.bc, self.regularisation
+        );
+        if !self.note.is_empty() {
+            let _ = writeln!(s, "{}", self.note);
+        }
+        let _ = writeln!(s, "\n| {} |", self.columns.join(" | "));
+        let _ = writeln!(s, "|{}|", vec![" --- "; self.columns.len()].join("|"));
+        for row in &self.rows {
+            let cells: Vec<String> = row.iter().map(Cell::markdown).collect();
+            let _ = writeln!(s, "| {} |", cells.join(" | "));
+        }
+        s
+    }
+
+    pub fn to_csv(&self) -> String {
+        let mut s = self.columns.join(",") + "\n";
+        for row in &self.rows {
+            s += &row.iter().map(Cell::csv).collect::<Vec<_>>().join(",");
+            s.push('\n');
+        }
+        s
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("tables serialise") + "\n"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_all_three_formats() {
+        let mut t = Table::new("demo", "Demo", "dirichlet", "lower", &["a", "rel_l2"]);
+        t.push(vec![0.1.into(), 0.012345678.into()]);
+        t.push(vec!["x, y".into(), f64::NAN.into()]);
+        let md = t.to_markdown();
+        assert!(
+            md.contains("| 0.1000 | 0.0123 |") && md.contains("**dirichlet**"),
+            "{md}"
+        );
+        assert_eq!(t.to_csv(), "a,rel_l2\n0.1,0.012345678\n\"x, y\",NaN\n");
+        let json: serde_json::Value = serde_json::from_str(&t.to_json()).unwrap();
+        assert_eq!(json["columns"][1], "rel_l2");
+        assert_eq!(json["regularisation"], "lower");
+    }
+}
