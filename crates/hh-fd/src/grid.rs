@@ -24,7 +24,9 @@ pub struct GridConfig {
     /// by less than this in max norm.
     pub margin_tol: f64,
     /// Rannacher start-up: for θ < 1 the first `startup` steps are each replaced by two backward
-    /// Euler half-steps, which damps the stiff modes of a rough initial condition.
+    /// Euler half-steps, which damps the stiff modes of a rough initial condition (a step, or
+    /// data that violate the boundary condition). Off by default: on the paper's smooth pulse the
+    /// first-order half-steps triple the error at early times (measured: 5.4e-5 vs 1.9e-5).
     pub startup: usize,
 }
 

@@ -76,11 +76,13 @@ impl Manifest {
     }
 }
 
-/// `git rev-parse HEAD` of the working directory (with `-dirty` when it has uncommitted changes
-/// to tracked files), or `"unknown"` outside a repository.
+/// `git rev-parse HEAD` of the workspace these binaries were built from (with `-dirty` when it
+/// has uncommitted changes to tracked files), or `"unknown"` when that is not a repository.
 pub fn git_revision() -> String {
     let git = |args: &[&str]| {
         std::process::Command::new("git")
+            .arg("-C")
+            .arg(env!("CARGO_MANIFEST_DIR"))
             .args(args)
             .output()
             .ok()
