@@ -1,0 +1,30 @@
+//! Shared pieces of the experiment binaries.
+
+use hh_model::{BoundaryMode, EvalGrid, ProblemConfig, ReactionDiffusion};
+use ndarray::Array2;
+use rayon::prelude::*;
+
+/// FD references (SPEC §5) of the paper's problem for each `a`, on the 128 × 128 evaluation grid.
+pub fn fd_references(a_values: &[f64], bc: BoundaryMode) -> anyhow::Result<Vec<Array2<f64>>> {
+    a_values
+        .par_iter()
+        .map(|&a| {
+            let problem = ProblemConfig {
+                a,
+                bc,
+                ..Default::default()
+            }
+            .build()?;
+            let sol = hh_fd::reference(&problem)?;
+            Ok(sol.on_grid(&EvalGrid::paper(&problem.domain()), 0))
+        })
+        .collect()
+}
+
+/// `(min, max)` over several grids.
+pub fn range<'a>(grids: impl IntoIterator<Item = &'a Array2<f64>>) -> (f64, f64) {
+    grids
+        .into_iter()
+        .flat_map(|g| g.iter())
+        .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)))
+}
