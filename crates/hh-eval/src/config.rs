@@ -122,7 +122,8 @@ impl SweepConfig {
         s.grid_convergence.nt = 8;
         s.grid_convergence.levels = s.grid_convergence.levels.min(3);
         s.k_convergence.nx = 32;
-        s.k_convergence.nt = 32;
+        // θΔt·k < 1 for k up to 1280 (the implicit step's solvability limit)
+        s.k_convergence.nt = 1024;
         s.pinn.steps = Some(2);
         s
     }

@@ -52,6 +52,11 @@ pub enum FdError {
         residual: f64,
     },
     #[error(
+        "the implicit step is not uniquely solvable: θΔt · sup f'(u) = {stiffness:.3} ≥ 1 (the increasing \
+         reaction term outweighs the identity); use nt ≥ {nt_needed}"
+    )]
+    StepTooLarge { stiffness: f64, nt_needed: usize },
+    #[error(
         "free mode: the solution on the interval still changes by {change:e} > {tol:e} with margin {margin}"
     )]
     MarginNotFound { change: f64, tol: f64, margin: f64 },
@@ -90,6 +95,7 @@ pub fn solve_with<P: ReactionDiffusion + ?Sized>(
     mut options: SolveOptions<'_>,
 ) -> Result<Solution, FdError> {
     grid.validate()?;
+    check_step_solvability(problem, grid)?;
     let start = Instant::now();
     let mut sol = match (problem.boundary(), grid.margin) {
         (BoundaryMode::Free, None) => auto_margin(problem, grid, &mut options)?,
@@ -98,6 +104,43 @@ pub fn solve_with<P: ReactionDiffusion + ?Sized>(
     };
     sol.stats.seconds = start.elapsed().as_secs_f64();
     Ok(sol)
+}
+
+/// Samples of `u` used to find `sup f'` (the ramp of `H_k` is `1/k` wide: resolved for k ≲ 5000).
+const STIFFNESS_SAMPLES: usize = 40_001;
+
+/// An increasing reaction term limits every implicit step: `U − θΔt f(U) = R` is monotone, and so
+/// uniquely solvable, only for `θΔt · sup f' < 1`. Checked before solving by sampling `f'` along
+/// `u = (s, …, s)`, `|s| ≤ 1.5 · bound + 1` (exact selections of `H`, solved by monotone
+/// iteration, need no check).
+fn check_step_solvability<P: ReactionDiffusion + ?Sized>(
+    problem: &P,
+    grid: &GridConfig,
+) -> Result<(), FdError> {
+    if problem.monotone_split().is_some() {
+        return Ok(());
+    }
+    let m = problem.components();
+    let b = 1.5 * problem.bound() + 1.0;
+    let n = STIFFNESS_SAMPLES;
+    let u: Vec<f64> = (0..n)
+        .flat_map(|i| std::iter::repeat_n(-b + 2.0 * b * i as f64 / (n - 1) as f64, m))
+        .collect();
+    let mut jac = vec![0.0; n * m * m];
+    problem.jacobian_batch(&u, &mut jac);
+    let sup = jac
+        .chunks_exact(m * m)
+        .flat_map(|j| (0..m).map(move |i| j[i * m + i]))
+        .fold(f64::MIN, f64::max);
+    let stiffness = grid.theta * problem.domain().t_end / grid.nt as f64 * sup;
+    if stiffness >= 1.0 {
+        let nt_needed = (grid.theta * problem.domain().t_end * sup).floor() as usize + 1;
+        return Err(FdError::StepTooLarge {
+            stiffness,
+            nt_needed,
+        });
+    }
+    Ok(())
 }
 
 /// First margin tried in free mode, and the largest (in units of the interval length).

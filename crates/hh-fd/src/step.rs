@@ -13,7 +13,7 @@ use hh_model::{BoundaryMode, ReactionDiffusion, Side};
 
 use crate::FdError;
 use crate::grid::Mesh;
-use crate::tridiagonal::{Factored, solve_block, solve_scalar};
+use crate::tridiagonal::{Factored, solve_block};
 
 /// Newton stops when `‖G(U)‖∞ ≤ NEWTON_TOL · max(1, bound)`.
 const NEWTON_TOL: f64 = 1e-11;
@@ -74,7 +74,6 @@ pub(crate) struct Stepper<'p, P: ReactionDiffusion + ?Sized> {
     lower: Vec<f64>,
     upper: Vec<f64>,
     diag: Vec<f64>,
-    scratch: Vec<f64>,
     fbuf: Vec<f64>,
     jbuf: Vec<f64>,
     /// Factored constant matrices of monotone iteration, keyed by θΔt (m = 1).
@@ -100,7 +99,6 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
             lower: vec![0.0; n * m],
             upper: vec![0.0; n * m],
             diag: vec![0.0; n * m * m],
-            scratch: vec![0.0; n * m],
             fbuf: vec![0.0; m],
             jbuf: vec![0.0; m * m],
             factored: Vec::new(),
@@ -200,36 +198,23 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
         if self.m == 1 {
             return self.newton_scalar(u, tdt);
         }
+        let mut residual = self.residual_and_jacobian(u, tdt);
         for _ in 0..NEWTON_MAX {
-            if self.residual_and_jacobian(u, tdt) <= self.tol {
+            if residual <= self.tol {
                 return Ok(());
             }
             self.counts.newton += 1;
-            if self.m == 1 {
-                solve_scalar(
-                    &self.lower,
-                    &self.diag,
-                    &self.upper,
-                    &mut self.res,
-                    &mut self.scratch,
-                );
-            } else {
-                solve_block(self.m, &self.lower, &self.diag, &self.upper, &mut self.res);
-            }
+            solve_block(self.m, &self.lower, &self.diag, &self.upper, &mut self.res);
             for (v, d) in u.iter_mut().zip(&self.res) {
                 *v -= d;
             }
+            residual = self.residual_and_jacobian(u, tdt);
         }
-        let r = self.residual_and_jacobian(u, tdt);
-        if r <= self.tol {
-            Ok(())
-        } else {
-            Err(FdError::NoConvergence {
-                method: "Newton",
-                iterations: NEWTON_MAX,
-                residual: r,
-            })
-        }
+        Err(FdError::NoConvergence {
+            method: "Newton",
+            iterations: NEWTON_MAX,
+            residual,
+        })
     }
 
     /// Newton for one component: constant off-diagonals, a diagonal that changes only where

@@ -450,3 +450,34 @@ fn invalid_grids_are_rejected_naming_the_field() {
         assert!(e.contains(field), "{e}");
     }
 }
+
+/// With an increasing reaction term the implicit step is uniquely solvable only for
+/// `θΔt · sup f' < 1`. Too coarse a step for a steep ramp is reported as such (with the `nt` that
+/// works), and that `nt` does work.
+#[test]
+fn steep_ramps_need_small_steps_and_say_so() {
+    let p = problem(ProblemConfig {
+        k: Slope::Finite(1280.0),
+        ..Default::default()
+    });
+    let err = solve(&p, &grid(32, 32, 0.5)).unwrap_err();
+    let hh_fd::FdError::StepTooLarge {
+        stiffness,
+        nt_needed,
+    } = err
+    else {
+        panic!("{err}")
+    };
+    assert!(
+        stiffness >= 1.0 && nt_needed > 32,
+        "{stiffness} {nt_needed}"
+    );
+    assert_eq!(nt_needed, 640); // θ T (k − 1) = 639.5
+    assert!(
+        solve(&p, &grid(32, 32, 0.5))
+            .unwrap_err()
+            .to_string()
+            .contains("use nt ≥ 640")
+    );
+    assert!(solve(&p, &grid(32, nt_needed, 0.5)).is_ok());
+}
