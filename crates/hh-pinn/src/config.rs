@@ -1,0 +1,564 @@
+//! Training configuration (serde: TOML or JSON, unknown keys rejected) and presets.
+
+use hh_model::{BoundaryMode, ConfigError, InitialCondition, ProblemConfig};
+use serde::{Deserialize, Serialize};
+
+use crate::network::NetworkConfig;
+
+/// The names [`TrainConfig::preset`] accepts.
+pub const PRESETS: &[&str] = &["seed", "seed-fixed", "dgm", "hard"];
+
+/// Everything that determines a training run (with the seed: bit for bit).
+///
+/// ```toml
+/// seed = 0
+/// steps = 2000
+/// [problem]
+/// a = 0.1
+/// [network]
+/// depth = 4
+/// width = 50
+/// activation = "silu"
+/// [sampler]
+/// kind = "pinn"
+/// points = 2000
+/// batch = 256
+/// [optimiser]
+/// lr = 1e-3
+/// schedule = { kind = "constant" }
+/// [loss]
+/// initial_form = "pointwise"
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainConfig {
+    /// The problem (threshold, regularisation, boundary mode, domain, initial condition).
+    pub problem: ProblemConfig,
+    /// Seed of the initialisation and of the sampler.
+    pub seed: u64,
+    /// Number of optimiser steps.
+    pub steps: usize,
+    pub network: NetworkConfig,
+    pub sampler: SamplerConfig,
+    pub optimiser: OptimiserConfig,
+    pub loss: LossConfig,
+    pub constraints: Constraints,
+    /// Floating-point type of the network and the training: `f32` (as PyTorch) or `f64`.
+    pub dtype: Precision,
+    /// The batch is split into this many chunks whose gradients are summed (in this order); they
+    /// run on up to as many threads. Changes the rounding, so it is part of the config.
+    pub chunks: usize,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            problem: ProblemConfig::default(),
+            seed: 0,
+            steps: 2000,
+            network: NetworkConfig::default(),
+            sampler: SamplerConfig::default(),
+            optimiser: OptimiserConfig::default(),
+            loss: LossConfig::default(),
+            constraints: Constraints::default(),
+            dtype: Precision::F32,
+            chunks: 2,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    #[default]
+    F32,
+    F64,
+}
+
+impl Precision {
+    pub fn dtype(self) -> candle_core::DType {
+        match self {
+            Self::F32 => candle_core::DType::F32,
+            Self::F64 => candle_core::DType::F64,
+        }
+    }
+}
+
+/// Where the collocation points come from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SamplerKind {
+    /// `points` points drawn once (x ~ U(x_min, x_max), t ~ U(0, T)); each step `batch` of them,
+    /// drawn with replacement (the paper's code).
+    #[default]
+    Pinn,
+    /// `batch` fresh points every step (the deep Galerkin method).
+    Dgm,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SamplerConfig {
+    pub kind: SamplerKind,
+    /// Size `M` of the fixed pool (`pinn` only).
+    pub points: usize,
+    /// Interior points per step `J`. The initial loss uses the same `x` at `t = 0` (as the paper).
+    pub batch: usize,
+    /// Points per end and step for a soft boundary term.
+    pub boundary_batch: usize,
+}
+
+impl Default for SamplerConfig {
+    fn default() -> Self {
+        Self {
+            kind: SamplerKind::Pinn,
+            points: 2000,
+            batch: 256,
+            boundary_batch: 64,
+        }
+    }
+}
+
+/// Adam (the arithmetic of candle-nn's `AdamW` with `weight_decay = 0`) and a learning-rate schedule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OptimiserConfig {
+    pub lr: f64,
+    pub beta1: f64,
+    pub beta2: f64,
+    pub eps: f64,
+    pub schedule: Schedule,
+}
+
+impl Default for OptimiserConfig {
+    fn default() -> Self {
+        Self {
+            lr: 1e-3,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            schedule: Schedule::Constant,
+        }
+    }
+}
+
+impl OptimiserConfig {
+    /// The candle-nn parameters (weight decay 0: plain Adam, as the paper's `torch.optim.Adam`).
+    pub fn params(&self) -> candle_nn::ParamsAdamW {
+        candle_nn::ParamsAdamW {
+            lr: self.lr,
+            beta1: self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
+            weight_decay: 0.0,
+        }
+    }
+}
+
+/// Learning rate as a function of the step `s` (0-based) out of `S` steps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Schedule {
+    /// `lr`.
+    #[default]
+    Constant,
+    /// `lr · gamma^s`.
+    Exponential { gamma: f64 },
+    /// `lr · factor^⌊s / every⌋`.
+    Step { every: usize, factor: f64 },
+    /// `min_lr + (lr − min_lr) (1 + cos(π s / S)) / 2`.
+    Cosine { min_lr: f64 },
+}
+
+impl Schedule {
+    pub fn lr(&self, lr: f64, step: usize, steps: usize) -> f64 {
+        match *self {
+            Schedule::Constant => lr,
+            Schedule::Exponential { gamma } => lr * gamma.powi(step as i32),
+            Schedule::Step { every, factor } => lr * factor.powi((step / every.max(1)) as i32),
+            Schedule::Cosine { min_lr } => {
+                let f = step as f64 / steps.max(1) as f64;
+                min_lr + (lr - min_lr) * 0.5 * (1.0 + (std::f64::consts::PI * f).cos())
+            }
+        }
+    }
+}
+
+/// How the initial misfit is averaged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InitialForm {
+    /// `mean_j (u(x_j, 0) − φ(x_j))²`: the intended loss.
+    #[default]
+    Pointwise,
+    /// `mean_{i,j} (u(x_j, 0) − φ(x_i))²`: the published code's loss. There `x` has shape
+    /// `(J, 1)` and `phi` adds `.unsqueeze(1)`, so `u0_pred − phi(x)` broadcasts to `(J, J, 1)`.
+    /// Reproduced on purpose (preset `seed`), in O(J) by
+    /// `mean_ij (u_j − φ_i)² = mean u² − 2 mean u · mean φ + mean φ²`. Its minimiser is a flat
+    /// `u(·, 0) ≈ mean φ`: the paper's Figure 1 starts from a flat profile.
+    Pairwise,
+}
+
+/// Weights of the loss terms.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LossConfig {
+    /// Mean squared residual `u_t − D u_xx − f(u)` (for the nerve equation `u_t − u_xx + u − H_k(u)`).
+    pub pde: f64,
+    /// Initial misfit (ignored with a hard initial constraint).
+    pub initial: f64,
+    /// Boundary misfit: `u` (dirichlet) or `u_x` (neumann) at both ends; none in `free` mode or with
+    /// a hard dirichlet constraint.
+    pub boundary: f64,
+    pub initial_form: InitialForm,
+}
+
+impl Default for LossConfig {
+    fn default() -> Self {
+        Self {
+            pde: 1.0,
+            initial: 1.0,
+            boundary: 1.0,
+            initial_form: InitialForm::Pointwise,
+        }
+    }
+}
+
+/// Constraints built into the network output (see [`crate::ansatz`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Constraints {
+    /// `u = φ(x) + t · N`: the initial condition holds exactly.
+    pub hard_initial: bool,
+    /// `u = (x − x_min)(x_max − x) · N` (dirichlet mode only).
+    pub hard_boundary: bool,
+}
+
+fn invalid(field: &str, allowed: &str, got: impl std::fmt::Display) -> ConfigError {
+    ConfigError::invalid(field, allowed, got)
+}
+
+impl TrainConfig {
+    /// A named preset (see [`PRESETS`]):
+    ///
+    /// - `seed`: the paper's code — 4×50 SiLU, `pinn` sampler (M = 2000, J = 256), Adam 1e-3,
+    ///   2000 steps, `k = 5`, `lower`, soft initial condition with the published *pairwise*
+    ///   initial loss (the broadcasting bug, [`InitialForm::Pairwise`]), no boundary term;
+    /// - `seed-fixed`: the same with the intended pointwise initial loss;
+    /// - `dgm`: `seed-fixed` with fresh samples every step and a boundary term;
+    /// - `hard`: `seed-fixed` with the initial and dirichlet conditions built into the network.
+    pub fn preset(name: &str) -> Result<TrainConfig, ConfigError> {
+        let seed = TrainConfig {
+            loss: LossConfig {
+                boundary: 0.0,
+                initial_form: InitialForm::Pairwise,
+                ..LossConfig::default()
+            },
+            ..TrainConfig::default()
+        };
+        let fixed = TrainConfig {
+            loss: LossConfig {
+                initial_form: InitialForm::Pointwise,
+                ..seed.loss.clone()
+            },
+            ..seed.clone()
+        };
+        Ok(match name {
+            "seed" => seed,
+            "seed-fixed" => fixed,
+            "dgm" => TrainConfig {
+                sampler: SamplerConfig {
+                    kind: SamplerKind::Dgm,
+                    ..SamplerConfig::default()
+                },
+                loss: LossConfig {
+                    boundary: 1.0,
+                    ..fixed.loss.clone()
+                },
+                ..fixed
+            },
+            "hard" => TrainConfig {
+                constraints: Constraints {
+                    hard_initial: true,
+                    hard_boundary: true,
+                },
+                ..fixed
+            },
+            _ => {
+                return Err(invalid(
+                    "preset",
+                    &format!("one of {}", PRESETS.join(", ")),
+                    name,
+                ));
+            }
+        })
+    }
+
+    /// Checks every field; errors name the field and its allowed range.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.problem.build()?;
+        if self.steps == 0 || self.steps > 1_000_000_000 {
+            return Err(invalid("steps", "an integer in 1..=1e9", self.steps));
+        }
+        let n = &self.network;
+        if !(1..=64).contains(&n.depth) {
+            return Err(invalid("network.depth", "an integer in 1..=64", n.depth));
+        }
+        if !(1..=4096).contains(&n.width) {
+            return Err(invalid("network.width", "an integer in 1..=4096", n.width));
+        }
+        if n.activation == crate::kernels::Activation::Identity {
+            return Err(invalid("network.activation", "silu or tanh", "identity"));
+        }
+        let s = &self.sampler;
+        if !(1..=1_000_000).contains(&s.batch) {
+            return Err(invalid("sampler.batch", "an integer in 1..=1e6", s.batch));
+        }
+        if s.kind == SamplerKind::Pinn && !(1..=100_000_000).contains(&s.points) {
+            return Err(invalid("sampler.points", "an integer in 1..=1e8", s.points));
+        }
+        if self.boundary_active() && !(1..=1_000_000).contains(&s.boundary_batch) {
+            return Err(invalid(
+                "sampler.boundary_batch",
+                "an integer in 1..=1e6 when a boundary term is used",
+                s.boundary_batch,
+            ));
+        }
+        let o = &self.optimiser;
+        let positive = |field: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(invalid(field, "a finite number > 0", v))
+            }
+        };
+        positive("optimiser.lr", o.lr)?;
+        positive("optimiser.eps", o.eps)?;
+        for (field, b) in [("optimiser.beta1", o.beta1), ("optimiser.beta2", o.beta2)] {
+            if !(0.0..1.0).contains(&b) {
+                return Err(invalid(field, "a number in [0, 1)", b));
+            }
+        }
+        match o.schedule {
+            Schedule::Constant => {}
+            Schedule::Exponential { gamma } => {
+                if !(gamma > 0.0 && gamma <= 1.0) {
+                    return Err(invalid(
+                        "optimiser.schedule.gamma",
+                        "a number in (0, 1]",
+                        gamma,
+                    ));
+                }
+            }
+            Schedule::Step { every, factor } => {
+                if every == 0 {
+                    return Err(invalid("optimiser.schedule.every", "an integer ≥ 1", every));
+                }
+                if !(factor > 0.0 && factor <= 1.0) {
+                    return Err(invalid(
+                        "optimiser.schedule.factor",
+                        "a number in (0, 1]",
+                        factor,
+                    ));
+                }
+            }
+            Schedule::Cosine { min_lr } => {
+                if !(min_lr >= 0.0 && min_lr <= o.lr) {
+                    return Err(invalid(
+                        "optimiser.schedule.min_lr",
+                        &format!("a number in [0, lr = {}]", o.lr),
+                        min_lr,
+                    ));
+                }
+            }
+        }
+        for (field, w) in [
+            ("loss.pde", self.loss.pde),
+            ("loss.initial", self.loss.initial),
+            ("loss.boundary", self.loss.boundary),
+        ] {
+            if !(w.is_finite() && w >= 0.0) {
+                return Err(invalid(field, "a finite number ≥ 0", w));
+            }
+        }
+        if self.constraints.hard_initial
+            && !matches!(
+                self.problem.ic,
+                InitialCondition::Paper | InitialCondition::Sin | InitialCondition::Const(_)
+            )
+        {
+            return Err(invalid(
+                "constraints.hard_initial",
+                "false unless problem.ic is paper, sin or const (a smooth profile with known derivatives)",
+                true,
+            ));
+        }
+        if self.constraints.hard_boundary && self.problem.bc != BoundaryMode::Dirichlet {
+            return Err(invalid(
+                "constraints.hard_boundary",
+                "false unless problem.bc = dirichlet",
+                true,
+            ));
+        }
+        if !(1..=64).contains(&self.chunks) || self.chunks > s.batch {
+            return Err(invalid(
+                "chunks",
+                &format!("an integer in 1..=min(64, sampler.batch = {})", s.batch),
+                self.chunks,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether a soft boundary term is computed.
+    pub fn boundary_active(&self) -> bool {
+        self.loss.boundary > 0.0
+            && match self.problem.bc {
+                BoundaryMode::Dirichlet => !self.constraints.hard_boundary,
+                BoundaryMode::Neumann => true,
+                BoundaryMode::Free => false,
+            }
+    }
+
+    /// Whether a soft initial term is computed.
+    pub fn initial_active(&self) -> bool {
+        self.loss.initial > 0.0 && !self.constraints.hard_initial
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_validate_and_round_trip() {
+        for &p in PRESETS {
+            let c = TrainConfig::preset(p).unwrap();
+            c.validate().unwrap();
+            let t = toml::to_string(&c).unwrap();
+            assert_eq!(toml::from_str::<TrainConfig>(&t).unwrap(), c, "{t}");
+            let j = serde_json::to_string(&c).unwrap();
+            assert_eq!(serde_json::from_str::<TrainConfig>(&j).unwrap(), c);
+        }
+        assert!(
+            TrainConfig::preset("nope")
+                .unwrap_err()
+                .to_string()
+                .contains("`preset`")
+        );
+    }
+
+    #[test]
+    fn seed_presets_are_the_papers_settings() {
+        let s = TrainConfig::preset("seed").unwrap();
+        assert_eq!((s.network.depth, s.network.width), (4, 50));
+        assert_eq!(
+            (s.sampler.points, s.sampler.batch, s.steps),
+            (2000, 256, 2000)
+        );
+        assert_eq!(s.optimiser.lr, 1e-3);
+        assert_eq!(s.problem.k, hh_model::Slope::Finite(5.0));
+        assert_eq!(s.loss.initial_form, InitialForm::Pairwise);
+        assert!(!s.boundary_active() && s.initial_active());
+        let f = TrainConfig::preset("seed-fixed").unwrap();
+        assert_eq!(f.loss.initial_form, InitialForm::Pointwise);
+        assert_eq!(
+            TrainConfig {
+                loss: s.loss.clone(),
+                ..f
+            },
+            s
+        );
+    }
+
+    #[test]
+    fn weight_decay_is_zero() {
+        for &p in PRESETS {
+            assert_eq!(
+                TrainConfig::preset(p)
+                    .unwrap()
+                    .optimiser
+                    .params()
+                    .weight_decay,
+                0.0
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_rejected() {
+        let e = toml::from_str::<TrainConfig>("steps = 3\nstepz = 4").unwrap_err();
+        assert!(e.to_string().contains("stepz"), "{e}");
+        let e = toml::from_str::<TrainConfig>("[network]\ndepht = 4").unwrap_err();
+        assert!(e.to_string().contains("depht"), "{e}");
+        let bad: Vec<(&str, TrainConfig)> = vec![
+            (
+                "`steps`",
+                TrainConfig {
+                    steps: 0,
+                    ..Default::default()
+                },
+            ),
+            ("`network.width`", {
+                let mut c = TrainConfig::default();
+                c.network.width = 0;
+                c
+            }),
+            ("`optimiser.lr`", {
+                let mut c = TrainConfig::default();
+                c.optimiser.lr = -1.0;
+                c
+            }),
+            ("`optimiser.beta2`", {
+                let mut c = TrainConfig::default();
+                c.optimiser.beta2 = 1.0;
+                c
+            }),
+            ("`loss.initial`", {
+                let mut c = TrainConfig::default();
+                c.loss.initial = f64::NAN;
+                c
+            }),
+            (
+                "`chunks`",
+                TrainConfig {
+                    chunks: 0,
+                    ..Default::default()
+                },
+            ),
+            ("`constraints.hard_boundary`", {
+                let mut c = TrainConfig::default();
+                c.problem.bc = BoundaryMode::Neumann;
+                c.constraints.hard_boundary = true;
+                c
+            }),
+            ("`a`", {
+                let mut c = TrainConfig::default();
+                c.problem.a = f64::INFINITY;
+                c
+            }),
+        ];
+        for (field, c) in bad {
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains(field) && e.contains("must be"), "{field}: {e}");
+        }
+    }
+
+    #[test]
+    fn schedules() {
+        assert_eq!(Schedule::Constant.lr(1e-3, 500, 1000), 1e-3);
+        assert!((Schedule::Exponential { gamma: 0.5 }.lr(1.0, 3, 10) - 0.125).abs() < 1e-15);
+        assert_eq!(
+            Schedule::Step {
+                every: 10,
+                factor: 0.1
+            }
+            .lr(1.0, 25, 100),
+            0.1f64.powi(2)
+        );
+        let c = Schedule::Cosine { min_lr: 0.0 };
+        assert_eq!(c.lr(1.0, 0, 100), 1.0);
+        assert!((c.lr(1.0, 50, 100) - 0.5).abs() < 1e-12);
+        assert!(c.lr(1.0, 100, 100).abs() < 1e-12);
+    }
+}

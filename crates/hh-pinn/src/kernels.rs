@@ -1,0 +1,351 @@
+//! Element types and the pointwise kernels of the fused Taylor-mode layer.
+//!
+//! A hidden layer maps the stacked pre-activations `[z; z_x; z_t; z_xx; z_v]` (four Taylor streams
+//! of `nt` rows, then `nv` value-only rows) to
+//!
+//! ```text
+//! h = σ(z),  h_x = σ'(z) z_x,  h_t = σ'(z) z_t,  h_xx = σ''(z) z_x² + σ'(z) z_xx,  h_v = σ(z_v)
+//! ```
+//!
+//! and back-propagates (with `g_•` the incoming gradients)
+//!
+//! ```text
+//! g_z   = g_h σ' + (g_hx z_x + g_ht z_t + g_hxx z_xx) σ'' + g_hxx z_x² σ'''
+//! g_zx  = g_hx σ' + 2 g_hxx σ'' z_x,   g_zt = g_ht σ',   g_zxx = g_hxx σ',   g_zv = g_hv σ'(z_v).
+//! ```
+//!
+//! The loops are branch free and call no libm function in `f32` (a Cephes-style polynomial `exp`),
+//! so the compiler vectorises them; with AVX2 + FMA present they are compiled for it at run time.
+
+use candle_core::WithDType;
+use serde::{Deserialize, Serialize};
+use std::ops::Neg;
+
+/// Activation of the hidden layers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    /// `z · sigmoid(z)` (swish), the paper's.
+    #[default]
+    Silu,
+    Tanh,
+    /// No activation (the output layer).
+    Identity,
+}
+
+impl Activation {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Silu => "silu",
+            Self::Tanh => "tanh",
+            Self::Identity => "identity",
+        }
+    }
+}
+
+impl std::str::FromStr for Activation {
+    type Err = hh_model::ConfigError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "silu" => Ok(Self::Silu),
+            "tanh" => Ok(Self::Tanh),
+            "identity" => Ok(Self::Identity),
+            _ => Err(hh_model::ConfigError::invalid(
+                "network.activation",
+                "one of silu, tanh, identity",
+                s,
+            )),
+        }
+    }
+}
+
+/// A float type the trainer runs in (`f32` for training, `f64` for derivative checks).
+pub trait Elem: WithDType + Neg<Output = Self> + Default {
+    /// `eˣ` in a form that vectorises (no libm call in `f32`; exact `exp` in `f64`).
+    fn vexp(self) -> Self;
+    /// `tanh` in a form that vectorises (`1 − 2 / (1 + e^{2z})` in `f32`; exact in `f64`).
+    fn vtanh(self) -> Self;
+    fn sqrt(self) -> Self;
+    fn max(self, other: Self) -> Self;
+    fn min(self, other: Self) -> Self;
+}
+
+impl Elem for f32 {
+    #[inline(always)]
+    fn vexp(self) -> f32 {
+        // Cephes expf: x = n ln2 + r, |r| ≤ ln2/2, eʳ by a degree-6 polynomial, 2ⁿ by its bits.
+        let x = self.clamp(-87.0, 88.0);
+        const ROUND: f32 = 12_582_912.0; // 1.5·2²³: adding and subtracting rounds to an integer
+        let n = (x * std::f32::consts::LOG2_E + ROUND) - ROUND;
+        let r = x - n * 0.693_359_4 - n * -2.121_944_4e-4;
+        let p = 1.987_569_1e-4_f32;
+        let p = p * r + 1.398_2e-3;
+        let p = p * r + 8.333_452e-3;
+        let p = p * r + 4.166_579_6e-2;
+        let p = p * r + 0.166_666_65;
+        let p = p * r + 0.5;
+        let er = p * r * r + r + 1.0;
+        let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
+        er * scale
+    }
+    #[inline(always)]
+    fn vtanh(self) -> f32 {
+        1.0 - 2.0 / (1.0 + (2.0 * self).vexp())
+    }
+    #[inline(always)]
+    fn sqrt(self) -> f32 {
+        f32::sqrt(self)
+    }
+    #[inline(always)]
+    fn max(self, o: f32) -> f32 {
+        f32::max(self, o)
+    }
+    #[inline(always)]
+    fn min(self, o: f32) -> f32 {
+        f32::min(self, o)
+    }
+}
+
+impl Elem for f64 {
+    #[inline(always)]
+    fn vexp(self) -> f64 {
+        self.exp()
+    }
+    #[inline(always)]
+    fn vtanh(self) -> f64 {
+        self.tanh()
+    }
+    #[inline(always)]
+    fn sqrt(self) -> f64 {
+        f64::sqrt(self)
+    }
+    #[inline(always)]
+    fn max(self, o: f64) -> f64 {
+        f64::max(self, o)
+    }
+    #[inline(always)]
+    fn min(self, o: f64) -> f64 {
+        f64::min(self, o)
+    }
+}
+
+/// `(σ, σ', σ'', σ''')` at `z`.
+#[inline(always)]
+pub fn derivatives<T: Elem>(act: Activation, z: T) -> (T, T, T, T) {
+    let one = T::one();
+    let two = one + one;
+    match act {
+        Activation::Silu => {
+            let s = one / (one + (-z).vexp());
+            let p = s * (one - s);
+            let q = one - two * s;
+            let d1 = s + z * p;
+            let d2 = p * (two + z * q);
+            let d3 = p * (q * (two + one + z * q) - two * z * p);
+            (z * s, d1, d2, d3)
+        }
+        Activation::Tanh => {
+            let h = z.vtanh();
+            let d1 = one - h * h;
+            let d2 = -two * h * d1;
+            let d3 = -two * d1 * (one - (two + one) * h * h);
+            (h, d1, d2, d3)
+        }
+        Activation::Identity => (z, one, T::zero(), T::zero()),
+    }
+}
+
+/// Forward of the pointwise part: `pre` holds `R × n` pre-activations (bias already added to the
+/// value rows), `out` receives the activated streams.
+pub fn forward<T: Elem>(act: Activation, pre: &[T], out: &mut [T], n: usize, nt: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2() {
+        // SAFETY: the CPU supports AVX2 and FMA (checked at run time).
+        unsafe { forward_avx2(act, pre, out, n, nt) };
+        return;
+    }
+    forward_generic(act, pre, out, n, nt);
+}
+
+/// Backward of the pointwise part: `grad` (`R × n`, gradient w.r.t. the output) is overwritten by
+/// the gradient w.r.t. the pre-activations.
+pub fn backward<T: Elem>(act: Activation, pre: &[T], grad: &mut [T], n: usize, nt: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2() {
+        // SAFETY: as above.
+        unsafe { backward_avx2(act, pre, grad, n, nt) };
+        return;
+    }
+    backward_generic(act, pre, grad, n, nt);
+}
+
+#[cfg(target_arch = "x86_64")]
+fn avx2() -> bool {
+    use std::sync::OnceLock;
+    static HAS: OnceLock<bool> = OnceLock::new();
+    *HAS.get_or_init(|| is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn forward_avx2<T: Elem>(act: Activation, pre: &[T], out: &mut [T], n: usize, nt: usize) {
+    forward_generic(act, pre, out, n, nt)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn backward_avx2<T: Elem>(act: Activation, pre: &[T], grad: &mut [T], n: usize, nt: usize) {
+    backward_generic(act, pre, grad, n, nt)
+}
+
+#[inline(always)]
+fn forward_generic<T: Elem>(act: Activation, pre: &[T], out: &mut [T], n: usize, nt: usize) {
+    let rows = pre.len() / n;
+    debug_assert!(rows >= 4 * nt && out.len() == pre.len());
+    let s = nt * n;
+    let (z, rest) = pre.split_at(s);
+    let (zx, rest) = rest.split_at(s);
+    let (zt, rest) = rest.split_at(s);
+    let (zxx, zv) = rest.split_at(s);
+    let (h, rest) = out.split_at_mut(s);
+    let (hx, rest) = rest.split_at_mut(s);
+    let (ht, rest) = rest.split_at_mut(s);
+    let (hxx, hv) = rest.split_at_mut(s);
+    for i in 0..s {
+        let (a, d1, d2, _) = derivatives(act, z[i]);
+        let zx = zx[i];
+        h[i] = a;
+        hx[i] = d1 * zx;
+        ht[i] = d1 * zt[i];
+        hxx[i] = d2 * zx * zx + d1 * zxx[i];
+    }
+    for (h, &z) in hv.iter_mut().zip(zv) {
+        *h = derivatives(act, z).0;
+    }
+}
+
+#[inline(always)]
+fn backward_generic<T: Elem>(act: Activation, pre: &[T], grad: &mut [T], n: usize, nt: usize) {
+    let s = nt * n;
+    let two = T::one() + T::one();
+    let (z, rest) = pre.split_at(s);
+    let (zx, rest) = rest.split_at(s);
+    let (zt, rest) = rest.split_at(s);
+    let (zxx, zv) = rest.split_at(s);
+    let (g, rest) = grad.split_at_mut(s);
+    let (gx, rest) = rest.split_at_mut(s);
+    let (gt, rest) = rest.split_at_mut(s);
+    let (gxx, gv) = rest.split_at_mut(s);
+    for i in 0..s {
+        let (_, d1, d2, d3) = derivatives(act, z[i]);
+        let (zx, zt, zxx) = (zx[i], zt[i], zxx[i]);
+        let (gh, ghx, ght, ghxx) = (g[i], gx[i], gt[i], gxx[i]);
+        g[i] = gh * d1 + (ghx * zx + ght * zt + ghxx * zxx) * d2 + ghxx * zx * zx * d3;
+        gx[i] = ghx * d1 + two * ghxx * d2 * zx;
+        gt[i] = ght * d1;
+        gxx[i] = ghxx * d1;
+    }
+    for (g, &z) in gv.iter_mut().zip(zv) {
+        *g *= derivatives(act, z).1;
+    }
+}
+
+/// `dst (m × n) = a (m × k) · b (k × n)` for strided operands (row stride, column stride), one
+/// thread (the trainer parallelises over batch chunks instead).
+#[allow(clippy::too_many_arguments)]
+pub fn matmul<T: Elem>(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: &mut [T],
+    a: &[T],
+    (a_rs, a_cs): (usize, usize),
+    b: &[T],
+    (b_rs, b_cs): (usize, usize),
+) {
+    assert!(dst.len() >= m * n);
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        dst[..m * n].fill(T::zero());
+        return;
+    }
+    assert!(a.len() > (m - 1) * a_rs + (k - 1) * a_cs);
+    assert!(b.len() > (k - 1) * b_rs + (n - 1) * b_cs);
+    // SAFETY: bounds checked above; dst is row-major m × n.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            n as isize,
+            false,
+            a.as_ptr(),
+            a_cs as isize,
+            a_rs as isize,
+            b.as_ptr(),
+            b_cs as isize,
+            b_rs as isize,
+            T::zero(),
+            T::one(),
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_exp_is_accurate_in_f32() {
+        let mut worst = 0f64;
+        for i in -8000..=8000 {
+            let x = i as f32 * 0.01;
+            let e = x.vexp() as f64;
+            let r = (x as f64).exp();
+            worst = worst.max(((e - r) / r).abs());
+        }
+        assert!(worst < 3e-7, "{worst}");
+        assert!((-200f32).vexp() >= 0.0 && (200f32).vexp().is_finite());
+    }
+
+    #[test]
+    fn activation_derivatives_match_finite_differences() {
+        for act in [Activation::Silu, Activation::Tanh, Activation::Identity] {
+            for &z in &[-4.0, -1.3, -0.2, 0.0, 0.4, 1.7, 5.0f64] {
+                let h = 1e-5;
+                let f = |z: f64| derivatives(act, z);
+                let (_, d1, d2, d3) = f(z);
+                let fd1 = (f(z + h).0 - f(z - h).0) / (2.0 * h);
+                let fd2 = (f(z + h).1 - f(z - h).1) / (2.0 * h);
+                let fd3 = (f(z + h).2 - f(z - h).2) / (2.0 * h);
+                for (a, b) in [(d1, fd1), (d2, fd2), (d3, fd3)] {
+                    assert!((a - b).abs() < 1e-8, "{act:?} z={z}: {a} vs {b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn matmul_matches_naive() {
+        let (m, n, k) = (5, 3, 4);
+        let a: Vec<f64> = (0..m * k).map(|i| i as f64 * 0.3 - 1.0).collect();
+        let b: Vec<f64> = (0..k * n).map(|i| (i as f64).sin()).collect();
+        let mut c = vec![0.0; m * n];
+        // b used transposed: b is stored n × k.
+        matmul(m, n, k, &mut c, &a, (k, 1), &b, (1, k));
+        for i in 0..m {
+            for j in 0..n {
+                let want: f64 = (0..k).map(|l| a[i * k + l] * b[j * k + l]).sum();
+                assert!((c[i * n + j] - want).abs() < 1e-12);
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Collocation points: `pinn` (a fixed pool, batches drawn with replacement) and `dgm` (fresh
+//! points every step). Seeded and deterministic; the state is one [`Rng`].
+
+use hh_model::Domain;
+
+use crate::config::{SamplerConfig, SamplerKind};
+use crate::rng::Rng;
+
+/// RNG streams derived from the seed.
+pub(crate) const STREAM_INIT: u64 = 1;
+pub(crate) const STREAM_POOL: u64 = 2;
+pub(crate) const STREAM_BATCH: u64 = 3;
+
+/// One step's points.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Batch {
+    /// Interior points (the initial loss uses the same `x` at `t = 0`).
+    pub x: Vec<f64>,
+    pub t: Vec<f64>,
+    /// Boundary times, each used at both ends.
+    pub bt: Vec<f64>,
+}
+
+impl Batch {
+    /// Splits into `n` contiguous parts (interior and boundary alike).
+    pub fn split(&self, n: usize) -> Vec<Batch> {
+        let part = |v: &[f64], i: usize| {
+            let (a, b) = (i * v.len() / n, (i + 1) * v.len() / n);
+            v[a..b].to_vec()
+        };
+        (0..n)
+            .map(|i| Batch {
+                x: part(&self.x, i),
+                t: part(&self.t, i),
+                bt: part(&self.bt, i),
+            })
+            .collect()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Sampler {
+    cfg: SamplerConfig,
+    domain: Domain,
+    boundary: bool,
+    pool: Vec<(f64, f64)>,
+    rng: Rng,
+}
+
+impl Sampler {
+    /// `boundary`: whether boundary times are drawn.
+    pub fn new(cfg: &SamplerConfig, domain: Domain, seed: u64, boundary: bool) -> Self {
+        let pool = match cfg.kind {
+            SamplerKind::Pinn => {
+                let mut r = Rng::new(seed, STREAM_POOL);
+                (0..cfg.points)
+                    .map(|_| {
+                        let x = r.uniform_in(domain.x_min, domain.x_max);
+                        (x, r.uniform_in(0.0, domain.t_end))
+                    })
+                    .collect()
+            }
+            SamplerKind::Dgm => Vec::new(),
+        };
+        Self {
+            cfg: cfg.clone(),
+            domain,
+            boundary,
+            pool,
+            rng: Rng::new(seed, STREAM_BATCH),
+        }
+    }
+
+    pub fn rng(&self) -> &Rng {
+        &self.rng
+    }
+
+    pub fn set_rng(&mut self, rng: Rng) {
+        self.rng = rng;
+    }
+
+    pub fn next_batch(&mut self) -> Batch {
+        let j = self.cfg.batch;
+        let mut b = Batch {
+            x: Vec::with_capacity(j),
+            t: Vec::with_capacity(j),
+            bt: Vec::new(),
+        };
+        let d = self.domain;
+        for _ in 0..j {
+            let (x, t) = match self.cfg.kind {
+                SamplerKind::Pinn => self.pool[self.rng.index(self.pool.len())],
+                SamplerKind::Dgm => {
+                    let x = self.rng.uniform_in(d.x_min, d.x_max);
+                    (x, self.rng.uniform_in(0.0, d.t_end))
+                }
+            };
+            b.x.push(x);
+            b.t.push(t);
+        }
+        if self.boundary {
+            b.bt = (0..self.cfg.boundary_batch)
+                .map(|_| self.rng.uniform_in(0.0, d.t_end))
+                .collect();
+        }
+        b
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn domain() -> Domain {
+        Domain {
+            x_min: 0.0,
+            x_max: std::f64::consts::PI,
+            t_end: 1.0,
+        }
+    }
+
+    #[test]
+    fn pinn_draws_from_the_pool_and_is_reproducible() {
+        let cfg = SamplerConfig {
+            points: 10,
+            batch: 64,
+            ..Default::default()
+        };
+        let mut a = Sampler::new(&cfg, domain(), 3, true);
+        let mut b = Sampler::new(&cfg, domain(), 3, true);
+        let (ba, bb) = (a.next_batch(), b.next_batch());
+        assert_eq!(ba, bb);
+        assert_eq!(ba.bt.len(), cfg.boundary_batch);
+        for (x, t) in ba.x.iter().zip(&ba.t) {
+            assert!(a.pool.contains(&(*x, *t)));
+        }
+        let parts = ba.split(2);
+        assert_eq!(parts[0].x.len() + parts[1].x.len(), 64);
+        assert_eq!([parts[0].x.clone(), parts[1].x.clone()].concat(), ba.x);
+    }
+
+    #[test]
+    fn dgm_draws_fresh_points_in_the_domain() {
+        let cfg = SamplerConfig {
+            kind: SamplerKind::Dgm,
+            batch: 100,
+            ..Default::default()
+        };
+        let mut s = Sampler::new(&cfg, domain(), 1, false);
+        let (b1, b2) = (s.next_batch(), s.next_batch());
+        assert_ne!(b1.x, b2.x);
+        assert!(b1.bt.is_empty());
+        assert!(
+            b1.x.iter()
+                .all(|&x| (0.0..std::f64::consts::PI).contains(&x))
+        );
+        assert!(b1.t.iter().all(|&t| (0.0..1.0).contains(&t)));
+    }
+}
