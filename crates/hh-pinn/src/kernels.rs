@@ -74,9 +74,12 @@ impl Elem for f32 {
     #[inline(always)]
     fn vexp(self) -> f32 {
         // Cephes expf: x = n ln2 + r, |r| ≤ ln2/2, eʳ by a degree-6 polynomial, 2ⁿ by its bits.
-        let x = self.clamp(-87.0, 88.0);
-        const ROUND: f32 = 12_582_912.0; // 1.5·2²³: adding and subtracting rounds to an integer
-        let n = (x * std::f32::consts::LOG2_E + ROUND) - ROUND;
+        // Only selects and integer ops besides arithmetic, so a loop of it vectorises.
+        let x = if self < -87.0 { -87.0 } else { self };
+        let x = if x > 88.0 { 88.0 } else { x };
+        const ROUND: f32 = 12_582_912.0; // 1.5·2²³: adding it rounds to an integer in the low bits
+        let k = x * std::f32::consts::LOG2_E + ROUND;
+        let n = k - ROUND;
         let r = x - n * 0.693_359_4 - n * -2.121_944_4e-4;
         let p = 1.987_569_1e-4_f32;
         let p = p * r + 1.398_2e-3;
@@ -85,7 +88,8 @@ impl Elem for f32 {
         let p = p * r + 0.166_666_65;
         let p = p * r + 0.5;
         let er = p * r * r + r + 1.0;
-        let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
+        let ni = k.to_bits().wrapping_sub(ROUND.to_bits()); // n as a two's-complement integer
+        let scale = f32::from_bits(ni.wrapping_add(127) << 23);
         er * scale
     }
     #[inline(always)]
@@ -200,8 +204,28 @@ unsafe fn backward_avx2<T: Elem>(act: Activation, pre: &[T], grad: &mut [T], n: 
 
 #[inline(always)]
 fn forward_generic<T: Elem>(act: Activation, pre: &[T], out: &mut [T], n: usize, nt: usize) {
-    let rows = pre.len() / n;
-    debug_assert!(rows >= 4 * nt && out.len() == pre.len());
+    match act {
+        Activation::Silu => forward_act::<T, 0>(pre, out, n, nt),
+        Activation::Tanh => forward_act::<T, 1>(pre, out, n, nt),
+        Activation::Identity => forward_act::<T, 2>(pre, out, n, nt),
+    }
+}
+
+#[inline(always)]
+fn backward_generic<T: Elem>(act: Activation, pre: &[T], grad: &mut [T], n: usize, nt: usize) {
+    match act {
+        Activation::Silu => backward_act::<T, 0>(pre, grad, n, nt),
+        Activation::Tanh => backward_act::<T, 1>(pre, grad, n, nt),
+        Activation::Identity => backward_act::<T, 2>(pre, grad, n, nt),
+    }
+}
+
+const ACTS: [Activation; 3] = [Activation::Silu, Activation::Tanh, Activation::Identity];
+
+#[inline(always)]
+fn forward_act<T: Elem, const A: usize>(pre: &[T], out: &mut [T], n: usize, nt: usize) {
+    let act = ACTS[A];
+    debug_assert!(out.len() == pre.len() && pre.len() >= 4 * nt * n);
     let s = nt * n;
     let (z, rest) = pre.split_at(s);
     let (zx, rest) = rest.split_at(s);
@@ -211,6 +235,8 @@ fn forward_generic<T: Elem>(act: Activation, pre: &[T], out: &mut [T], n: usize,
     let (hx, rest) = rest.split_at_mut(s);
     let (ht, rest) = rest.split_at_mut(s);
     let (hxx, hv) = rest.split_at_mut(s);
+    let (zx, zt, zxx) = (&zx[..s], &zt[..s], &zxx[..s]);
+    let (hx, ht, hxx) = (&mut hx[..s], &mut ht[..s], &mut hxx[..s]);
     for i in 0..s {
         let (a, d1, d2, _) = derivatives(act, z[i]);
         let zx = zx[i];
@@ -219,13 +245,15 @@ fn forward_generic<T: Elem>(act: Activation, pre: &[T], out: &mut [T], n: usize,
         ht[i] = d1 * zt[i];
         hxx[i] = d2 * zx * zx + d1 * zxx[i];
     }
-    for (h, &z) in hv.iter_mut().zip(zv) {
-        *h = derivatives(act, z).0;
+    let zv = &zv[..hv.len()];
+    for i in 0..hv.len() {
+        hv[i] = derivatives(act, zv[i]).0;
     }
 }
 
 #[inline(always)]
-fn backward_generic<T: Elem>(act: Activation, pre: &[T], grad: &mut [T], n: usize, nt: usize) {
+fn backward_act<T: Elem, const A: usize>(pre: &[T], grad: &mut [T], n: usize, nt: usize) {
+    let act = ACTS[A];
     let s = nt * n;
     let two = T::one() + T::one();
     let (z, rest) = pre.split_at(s);
@@ -236,6 +264,8 @@ fn backward_generic<T: Elem>(act: Activation, pre: &[T], grad: &mut [T], n: usiz
     let (gx, rest) = rest.split_at_mut(s);
     let (gt, rest) = rest.split_at_mut(s);
     let (gxx, gv) = rest.split_at_mut(s);
+    let (zx, zt, zxx) = (&zx[..s], &zt[..s], &zxx[..s]);
+    let (gx, gt, gxx) = (&mut gx[..s], &mut gt[..s], &mut gxx[..s]);
     for i in 0..s {
         let (_, d1, d2, d3) = derivatives(act, z[i]);
         let (zx, zt, zxx) = (zx[i], zt[i], zxx[i]);
@@ -245,8 +275,9 @@ fn backward_generic<T: Elem>(act: Activation, pre: &[T], grad: &mut [T], n: usiz
         gt[i] = ght * d1;
         gxx[i] = ghxx * d1;
     }
-    for (g, &z) in gv.iter_mut().zip(zv) {
-        *g *= derivatives(act, z).1;
+    let zv = &zv[..gv.len()];
+    for i in 0..gv.len() {
+        gv[i] *= derivatives(act, zv[i]).1;
     }
 }
 
