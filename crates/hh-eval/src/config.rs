@@ -2,6 +2,7 @@
 
 use hh_model::{BoundaryMode, ConfigError, Regularisation, Slope};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A sweep. Every section names its boundary modes and regularisations.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -46,9 +47,14 @@ pub struct KConvergence {
 pub struct PinnSweep {
     pub presets: Vec<String>,
     pub bc: Vec<BoundaryMode>,
-    /// Overrides the presets' step budget (for smoke runs).
+    /// Step budgets that override a preset's own (`{ accurate = 4000 }`).
     #[serde(default)]
-    pub steps: Option<usize>,
+    pub steps: BTreeMap<String, usize>,
+    /// Evaluate against the reference every this many steps (for the time to rel_l2 ≤ 1e-2).
+    pub track_every: usize,
+    /// FD reference grid `[nx, nt]`; absent: `hh_fd::reference` (SPEC §5, converged to 1e-4).
+    #[serde(default)]
+    pub reference_grid: Option<[usize; 2]>,
     /// The preset, threshold and slopes of the PINN's convergence in `k` against FD `u_∞`.
     pub k_sweep_preset: String,
     pub k_sweep_a: f64,
@@ -105,6 +111,25 @@ impl SweepConfig {
                 "inf",
             ));
         }
+        for (field, presets) in [
+            ("pinn.presets", self.pinn.presets.clone()),
+            ("pinn.k_sweep_preset", vec![self.pinn.k_sweep_preset.clone()]),
+            ("pinn.steps", self.pinn.steps.keys().cloned().collect()),
+        ] {
+            if let Some(p) = presets.iter().find(|p| !hh_pinn::PRESETS.contains(&p.as_str())) {
+                return Err(ConfigError::invalid(
+                    field,
+                    &format!("presets among {}", hh_pinn::PRESETS.join(", ")),
+                    p,
+                ));
+            }
+        }
+        if let Some((p, _)) = self.pinn.steps.iter().find(|(_, s)| **s == 0) {
+            return Err(ConfigError::invalid("pinn.steps", "step budgets ≥ 1", p));
+        }
+        if self.pinn.track_every == 0 {
+            return Err(ConfigError::invalid("pinn.track_every", "an integer ≥ 1", 0));
+        }
         if !(2..=8).contains(&self.grid_convergence.levels) {
             return Err(ConfigError::invalid(
                 "grid_convergence.levels",
@@ -124,7 +149,10 @@ impl SweepConfig {
         s.k_convergence.nx = 32;
         // θΔt·k < 1 for k up to 1280 (the implicit step's solvability limit)
         s.k_convergence.nt = 1024;
-        s.pinn.steps = Some(2);
+        s.pinn.steps = s.pinn.presets.iter().map(|p| (p.clone(), 2)).collect();
+        s.pinn.steps.insert(s.pinn.k_sweep_preset.clone(), 2);
+        s.pinn.track_every = 1;
+        s.pinn.reference_grid = Some([32, 1024]);
         s
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use crate::{Report, SweepConfig, fd};
+use crate::{Report, SweepConfig, fd, pinn};
 
 /// Runs every section of `cfg` (`name` is the profile or file it came from).
 pub fn run_sweep(name: &str, cfg: &SweepConfig, progress: bool) -> anyhow::Result<Report> {
@@ -39,6 +39,15 @@ pub fn run_sweep(name: &str, cfg: &SweepConfig, progress: bool) -> anyhow::Resul
     ));
     b.finish_and_clear();
     manifest = manifest.timing("fd_k_convergence_s", start.elapsed().as_secs_f64());
+
+    let start = Instant::now();
+    let b = bar(pinn::jobs(&cfg.pinn, &cfg.a_values), "PINN");
+    sections.push((
+        "PINN/DGM against the FD reference".to_owned(),
+        pinn::sections(&cfg.pinn, &cfg.a_values, &b)?,
+    ));
+    b.finish_and_clear();
+    manifest = manifest.timing("pinn_s", start.elapsed().as_secs_f64());
 
     let preamble = vec![
         format!(

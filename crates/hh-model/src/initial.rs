@@ -158,6 +158,26 @@ impl Profile {
         }
     }
 
+    /// `[u₀, u₀', u₀'']` at `x` for the smooth profiles (`paper`, `sin`, `const`); `None` for steps
+    /// and samples.
+    pub fn derivatives(&self, x: f64) -> Option<[f64; 3]> {
+        Some(match self {
+            Profile::Paper => {
+                // φ = 2 sech y, y = 10 (x − π/2): φ' = −20 sech y tanh y, φ'' = 200 sech y (tanh² y − sech² y)
+                let y = 10.0 * (x - FRAC_PI_2);
+                let (sech, tanh) = (1.0 / y.cosh(), y.tanh());
+                [
+                    2.0 * sech,
+                    -20.0 * sech * tanh,
+                    200.0 * sech * (tanh * tanh - sech * sech),
+                ]
+            }
+            Profile::Sin => [x.sin(), x.cos(), -x.sin()],
+            Profile::Const(c) => [*c, 0.0, 0.0],
+            Profile::Step(_) | Profile::Samples { .. } => return None,
+        })
+    }
+
     /// `sup u₀` over `[x0, x1]`: bounds the solution by the maximum principle, `u ≤ max(sup u₀, 1)`.
     pub fn sup(&self, x0: f64, x1: f64) -> f64 {
         match self {

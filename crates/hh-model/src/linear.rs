@@ -30,15 +30,18 @@ pub struct LinearPart {
 }
 
 impl LinearPart {
-    /// Number of modes and quadrature points per unit length: the paper's `φ` (width 0.1) has
-    /// coefficients below 1e-14 after about 70 modes on (0, π).
+    /// Number of modes and quadrature points on an interval of length π (scaled with the length
+    /// beyond): the paper's `φ` (width 0.1) has coefficients below 1e-14 after about 70 modes on (0, π).
     const MODES: usize = 256;
     const QUADRATURE: usize = 8192;
 
     pub fn new(profile: &Profile, domain: &Domain, mode: BoundaryMode) -> Self {
         let (x_min, length) = (domain.x_min, domain.length());
+        // As many modes per unit length as on (0, π), at least that many.
+        let scale = (length / PI).max(1.0);
+        let modes = (Self::MODES as f64 * scale).ceil() as usize;
         // Trapezoid rule on the uniform grid: spectrally accurate for the even/odd extension.
-        let q = Self::QUADRATURE;
+        let q = (Self::QUADRATURE as f64 * scale).ceil() as usize;
         let h = length / q as f64;
         let samples: Vec<f64> = (0..=q)
             .map(|i| profile.eval(x_min + i as f64 * h))
@@ -52,7 +55,7 @@ impl LinearPart {
             2.0 / length * s * h
         };
         let coefficients = match mode {
-            BoundaryMode::Dirichlet => (0..=Self::MODES)
+            BoundaryMode::Dirichlet => (0..=modes)
                 .map(|n| {
                     let w = n as f64 * PI / length;
                     if n == 0 {
@@ -62,7 +65,7 @@ impl LinearPart {
                     }
                 })
                 .collect(),
-            BoundaryMode::Neumann => (0..=Self::MODES)
+            BoundaryMode::Neumann => (0..=modes)
                 .map(|n| {
                     let w = n as f64 * PI / length;
                     let c = trapezoid(&|y| (w * y).cos());
@@ -86,49 +89,76 @@ impl LinearPart {
             return self.profile.eval(x);
         }
         match self.mode {
-            BoundaryMode::Dirichlet | BoundaryMode::Neumann => self.series(t, x),
-            BoundaryMode::Free => self.heat_kernel(t, x),
+            BoundaryMode::Dirichlet | BoundaryMode::Neumann => self.series(t, x)[0],
+            BoundaryMode::Free => self.heat_kernel(t, x)[0],
         }
     }
 
-    /// The Fourier series, summed with the recurrences `e^{−(n+1)²δ} = e^{−n²δ} e^{−(2n+1)δ}` and
-    /// Chebyshev's `c_{n+1} = 2 cos θ c_n − c_{n−1}` (one `exp` and one `sin`/`cos` per point).
-    fn series(&self, t: f64, x: f64) -> f64 {
+    /// `[u_lin, ∂ₓu_lin, ∂ₓₓu_lin]` at `(t, x)` (and `∂ₜu_lin = ∂ₓₓu_lin − u_lin`). At `t = 0` the
+    /// profile's own derivatives, so `None` there for profiles that have none (steps, samples).
+    pub fn eval_derivatives(&self, t: f64, x: f64) -> Option<[f64; 3]> {
+        if t == 0.0 {
+            return self.profile.derivatives(x);
+        }
+        Some(match self.mode {
+            BoundaryMode::Dirichlet | BoundaryMode::Neumann => self.series(t, x),
+            BoundaryMode::Free => self.heat_kernel(t, x),
+        })
+    }
+
+    /// The Fourier series and its x-derivatives (`ω_n = nπ/L`, `θ = π (x − x_min)/L`):
+    ///
+    /// ```text
+    /// dirichlet  Σ c_n d_n [sin nθ,  ω_n cos nθ, −ω_n² sin nθ],   d_n = e^{−(1+ω_n²) t}
+    /// neumann    Σ c_n d_n [cos nθ, −ω_n sin nθ, −ω_n² cos nθ]
+    /// ```
+    ///
+    /// summed with the recurrences `e^{−(n+1)²δ} = e^{−n²δ} e^{−(2n+1)δ}` and the rotation
+    /// `(cos, sin)(n+1)θ = R_θ (cos, sin) nθ` (one `exp` and one `sin_cos` per point).
+    fn series(&self, t: f64, x: f64) -> [f64; 3] {
         let delta = (PI / self.length).powi(2) * t;
-        let theta = PI * (x - self.x_min) / self.length;
-        let two_cos = 2.0 * theta.cos();
-        let (mut prev, mut cur) = match self.mode {
-            BoundaryMode::Dirichlet => (-theta.sin(), 0.0), // sin(−θ), sin(0)
-            _ => (theta.cos(), 1.0),                        // cos(−θ), cos(0)
-        };
+        let w1 = PI / self.length;
+        let (s1, c1) = (PI * (x - self.x_min) / self.length).sin_cos();
+        let (mut cn, mut sn) = (1.0, 0.0); // cos 0, sin 0
         let mut decay = 1.0; // e^{−n² δ} at n = 0
         let mut step = (-delta).exp(); // e^{−(2n+1) δ} at n = 0
         let ratio = (-2.0 * delta).exp();
-        let mut sum = 0.0;
-        for &c in &self.coefficients {
-            sum += c * decay * cur;
-            (prev, cur) = (cur, two_cos * cur - prev);
+        let dirichlet = self.mode == BoundaryMode::Dirichlet;
+        let mut sum = [0.0; 3];
+        for (n, &c) in self.coefficients.iter().enumerate() {
+            let w = n as f64 * w1;
+            let cd = c * decay;
+            let (even, odd) = if dirichlet { (sn, cn) } else { (cn, -sn) };
+            sum[0] += cd * even;
+            sum[1] += cd * w * odd;
+            sum[2] -= cd * w * w * even;
+            (cn, sn) = (cn * c1 - sn * s1, sn * c1 + cn * s1);
             decay *= step;
             step *= ratio;
             if decay < 1e-17 {
                 break;
             }
         }
-        (-t).exp() * sum
+        sum.map(|s| (-t).exp() * s)
     }
 
-    /// `e^{−t} E[u₀(x + σ Z)]`, `σ = √(2t)`, by the trapezoid rule over `±9σ` with a step that
-    /// resolves both the kernel and the paper's pulse (width 0.1).
-    fn heat_kernel(&self, t: f64, x: f64) -> f64 {
+    /// `e^{−t} E[u₀(x + σ Z)]`, `σ = √(2t)`, and its x-derivatives by Gaussian integration by
+    /// parts, `e^{−t} E[u₀(x + σZ) Z] / σ` and `e^{−t} E[u₀(x + σZ)(Z² − 1)] / σ²`; the trapezoid
+    /// rule over `±9σ` with a step that resolves both the kernel and the paper's pulse (width 0.1).
+    fn heat_kernel(&self, t: f64, x: f64) -> [f64; 3] {
         let sigma = (2.0 * t).sqrt();
         let dz = (0.02 / sigma).min(0.125);
         let n = (9.0 / dz).ceil() as i64;
-        let mut s = 0.0;
+        let mut s = [0.0; 3];
         for i in -n..=n {
             let z = i as f64 * dz;
-            s += (-0.5 * z * z).exp() * self.profile.eval(x + sigma * z);
+            let v = (-0.5 * z * z).exp() * self.profile.eval(x + sigma * z);
+            s[0] += v;
+            s[1] += v * z;
+            s[2] += v * (z * z - 1.0);
         }
-        (-t).exp() * s * dz / (2.0 * PI).sqrt()
+        let c = (-t).exp() * dz / (2.0 * PI).sqrt();
+        [c * s[0], c * s[1] / sigma, c * s[2] / (sigma * sigma)]
     }
 }
 
@@ -189,6 +219,47 @@ mod tests {
             let u_xx = (u.eval(t, x + hx) - 2.0 * u.eval(t, x) + u.eval(t, x - hx)) / (hx * hx);
             let r = u_t - u_xx + u.eval(t, x);
             assert!(r.abs() < 1e-4 * u_xx.abs().max(1.0), "residual {r}");
+        }
+    }
+
+    /// The x-derivatives agree with central differences in every mode, and at `t = 0` they are
+    /// the profile's.
+    #[test]
+    fn derivatives_match_central_differences() {
+        for mode in BoundaryMode::ALL {
+            let u = LinearPart::new(&Profile::Paper, &domain(), mode);
+            for (t, x) in [(0.003, 1.45), (0.05, 1.3), (0.4, 0.2), (1.0, 2.9)] {
+                let [v, vx, vxx] = u.eval_derivatives(t, x).unwrap();
+                assert!((v - u.eval(t, x)).abs() < 1e-14);
+                let h = 2e-5;
+                let num_x = (u.eval(t, x + h) - u.eval(t, x - h)) / (2.0 * h);
+                let num_xx = (u.eval_derivatives(t, x + h).unwrap()[1]
+                    - u.eval_derivatives(t, x - h).unwrap()[1])
+                    / (2.0 * h);
+                let tol = 1e-6 * (1.0 + vxx.abs());
+                assert!((num_x - vx).abs() < tol, "{mode} u_x at ({t}, {x}): {num_x} vs {vx}");
+                assert!((num_xx - vxx).abs() < tol, "{mode} u_xx at ({t}, {x}): {num_xx} vs {vxx}");
+            }
+            let at0 = u.eval_derivatives(0.0, 1.4).unwrap();
+            assert_eq!(at0, Profile::Paper.derivatives(1.4).unwrap());
+        }
+    }
+
+    /// On a long enough interval the neumann series is the whole-line solution on `(0, π)`.
+    #[test]
+    fn long_neumann_series_is_the_free_solution() {
+        let free = LinearPart::new(&Profile::Paper, &domain(), BoundaryMode::Free);
+        let long = Domain {
+            x_min: -12.0,
+            x_max: PI + 12.0,
+            t_end: 1.0,
+        };
+        let series = LinearPart::new(&Profile::Paper, &long, BoundaryMode::Neumann);
+        for (t, x) in [(0.01, 1.5), (0.3, 0.0), (1.0, PI)] {
+            let (a, b) = (free.eval_derivatives(t, x).unwrap(), series.eval_derivatives(t, x).unwrap());
+            for i in 0..3 {
+                assert!((a[i] - b[i]).abs() < 1e-9, "({t}, {x}) [{i}]: {} vs {}", a[i], b[i]);
+            }
         }
     }
 }

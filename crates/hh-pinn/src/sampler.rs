@@ -38,6 +38,17 @@ impl Batch {
     }
 }
 
+/// `t = T r^p`, `r ~ U(0, 1)`: density `∝ t^{1/p − 1}`, uniform for `p = 1`, crowding toward
+/// `t = 0` (where the initial pulse collapses) for `p > 1`.
+fn time(rng: &mut Rng, t_end: f64, power: f64) -> f64 {
+    let r = rng.uniform_in(0.0, 1.0);
+    if power == 1.0 {
+        t_end * r
+    } else {
+        t_end * r.powf(power)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Sampler {
     cfg: SamplerConfig,
@@ -56,7 +67,7 @@ impl Sampler {
                 (0..cfg.points)
                     .map(|_| {
                         let x = r.uniform_in(domain.x_min, domain.x_max);
-                        (x, r.uniform_in(0.0, domain.t_end))
+                        (x, time(&mut r, domain.t_end, cfg.time_power))
                     })
                     .collect()
             }
@@ -92,7 +103,7 @@ impl Sampler {
                 SamplerKind::Pinn => self.pool[self.rng.index(self.pool.len())],
                 SamplerKind::Dgm => {
                     let x = self.rng.uniform_in(d.x_min, d.x_max);
-                    (x, self.rng.uniform_in(0.0, d.t_end))
+                    (x, time(&mut self.rng, d.t_end, self.cfg.time_power))
                 }
             };
             b.x.push(x);
@@ -155,5 +166,22 @@ mod tests {
                 .all(|&x| (0.0..std::f64::consts::PI).contains(&x))
         );
         assert!(b1.t.iter().all(|&t| (0.0..1.0).contains(&t)));
+    }
+
+    #[test]
+    fn time_power_crowds_small_times() {
+        let cfg = |p| SamplerConfig {
+            kind: SamplerKind::Dgm,
+            batch: 20_000,
+            time_power: p,
+            ..Default::default()
+        };
+        let frac = |p| {
+            let b = Sampler::new(&cfg(p), domain(), 5, false).next_batch();
+            b.t.iter().filter(|&&t| t < 0.25).count() as f64 / b.t.len() as f64
+        };
+        // P(T r^p < 1/4) = (1/4)^{1/p}: 0.25 for p = 1, 0.5 for p = 2.
+        assert!((frac(1.0) - 0.25).abs() < 0.015);
+        assert!((frac(2.0) - 0.5).abs() < 0.015);
     }
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::adam::Adam;
-use crate::ansatz::{Ansatz, Constrained};
+use crate::ansatz::{Ansatz, Constrained, LinearPartAnsatz};
 use crate::checkpoint;
 use crate::config::TrainConfig;
 use crate::loss::{Model, Objective};
@@ -96,14 +96,15 @@ pub enum Control {
     Stop,
 }
 
-/// Called after every step.
+/// Called after every step with the step's record and the trainer (to evaluate the network,
+/// e.g. against a reference: [`Trainer::evaluate`]).
 pub trait Observer {
-    fn observe(&mut self, record: &LossRecord) -> Control;
+    fn observe(&mut self, record: &LossRecord, trainer: &Trainer) -> Control;
 }
 
-impl<F: FnMut(&LossRecord) -> Control> Observer for F {
-    fn observe(&mut self, record: &LossRecord) -> Control {
-        self(record)
+impl<F: FnMut(&LossRecord, &Trainer) -> Control> Observer for F {
+    fn observe(&mut self, record: &LossRecord, trainer: &Trainer) -> Control {
+        self(record, trainer)
     }
 }
 
@@ -135,12 +136,20 @@ pub enum TrainError {
 pub fn objective(config: &TrainConfig, problem: &NerveProblem) -> Objective {
     let c = &config.constraints;
     let d = problem.domain();
-    let ansatz: Option<Arc<dyn Ansatz>> = (c.hard_initial || c.hard_boundary).then(|| {
-        Arc::new(Constrained {
-            initial: c.hard_initial.then(|| problem.profile().clone()),
-            dirichlet: c.hard_boundary.then_some((d.x_min, d.x_max)),
-        }) as Arc<dyn Ansatz>
-    });
+    let ansatz: Option<Arc<dyn Ansatz>> = if c.linear_part {
+        Some(Arc::new(LinearPartAnsatz::new(
+            problem.profile(),
+            &d,
+            problem.boundary(),
+        )))
+    } else {
+        (c.hard_initial || c.hard_boundary).then(|| {
+            Arc::new(Constrained {
+                initial: c.hard_initial.then(|| problem.profile().clone()),
+                dirichlet: c.hard_boundary.then_some((d.x_min, d.x_max)),
+            }) as Arc<dyn Ansatz>
+        })
+    };
     let boundary = config.boundary_active().then_some(problem.boundary());
     let model: Model = Arc::new(problem.clone());
     Objective::new(
@@ -223,6 +232,11 @@ impl Trainer {
 
     pub fn history(&self) -> &[LossRecord] {
         &self.history
+    }
+
+    /// The current network's `u` on the grid (rows `t`, columns `x`).
+    pub fn evaluate(&self, grid: &EvalGrid) -> Array2<f64> {
+        evaluate(&self.net, &self.objective, grid)
     }
 
     /// One optimiser step. On a non-finite loss the weights are left unchanged.
@@ -328,7 +342,7 @@ impl Trainer {
             }
             if observers
                 .iter_mut()
-                .any(|o| o.observe(&record) == Control::Stop)
+                .any(|o| o.observe(&record, &self) == Control::Stop)
             {
                 termination = Termination::Observer;
                 break;
@@ -435,21 +449,26 @@ pub struct Trained {
     termination: Termination,
 }
 
+/// `u = A + B N` on the grid: rows `t`, columns `x` (the layout of the FD solver's `eval.npy`).
+fn evaluate(net: &Mlp, objective: &Objective, grid: &EvalGrid) -> Array2<f64> {
+    let (nt, nx) = grid.shape();
+    let mut xs = Vec::with_capacity(nt * nx);
+    let mut ts = Vec::with_capacity(nt * nx);
+    for &t in &grid.t {
+        for &x in &grid.x {
+            xs.push(x);
+            ts.push(t);
+        }
+    }
+    let n = net.values(&xs, &ts).expect("evaluating the network");
+    let u = objective.apply_values(&xs, &ts, &n);
+    Array2::from_shape_vec((nt, nx), u).expect("grid shape")
+}
+
 impl Trained {
     /// `u` on the grid: rows `t`, columns `x` (the layout of the FD solver's `eval.npy`).
     pub fn evaluate(&self, grid: &EvalGrid) -> Array2<f64> {
-        let (nt, nx) = grid.shape();
-        let mut xs = Vec::with_capacity(nt * nx);
-        let mut ts = Vec::with_capacity(nt * nx);
-        for &t in &grid.t {
-            for &x in &grid.x {
-                xs.push(x);
-                ts.push(t);
-            }
-        }
-        let n = self.net.values(&xs, &ts).expect("evaluating the network");
-        let u = self.objective.apply_values(&xs, &ts, &n);
-        Array2::from_shape_vec((nt, nx), u).expect("grid shape")
+        evaluate(&self.net, &self.objective, grid)
     }
 
     pub fn history(&self) -> &[LossRecord] {

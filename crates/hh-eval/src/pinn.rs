@@ -1,0 +1,283 @@
+//! PINN sections of the report: each preset against the FD reference of the same problem, and
+//! the PINN's convergence in `k` against the FD minimal solution `u_∞`.
+//!
+//! Every PINN number is `u_PINN − u_FD` on the 128 × 128 evaluation grid (SPEC §5), with `u_FD`
+//! from [`hh_fd::reference`] (halving `h` and `Δt` changes it by less than 1e-4 in max norm) or,
+//! for smoke runs, from a given grid.
+
+use std::time::Instant;
+
+use hh_fd::GridConfig;
+use hh_model::{BoundaryMode, EvalGrid, ProblemConfig, ReactionDiffusion, Regularisation, Slope};
+use hh_pinn::{Control, LossRecord, Observer, TrainConfig, TrainOptions, Trainer};
+use ndarray::Array2;
+use rayon::prelude::*;
+
+use crate::config::PinnSweep;
+use crate::fd::eval_h;
+use crate::metrics::{Errors, rates};
+use crate::table::{Cell, Table};
+
+/// The accuracy a "time to reach" column refers to (SPEC §5: wall time to rel_l2 ≤ 1e-2).
+pub const TARGET_REL_L2: f64 = 1e-2;
+
+/// The FD reference of `cfg` on the evaluation grid: [`hh_fd::reference`], or a solve on `grid`.
+pub fn fd_reference(cfg: &ProblemConfig, grid: Option<[usize; 2]>) -> anyhow::Result<Array2<f64>> {
+    let problem = cfg.build()?;
+    let sol = match grid {
+        None => hh_fd::reference(&problem)?,
+        Some([nx, nt]) => hh_fd::solve(
+            &problem,
+            &GridConfig {
+                nx,
+                nt,
+                ..GridConfig::default()
+            },
+        )?,
+    };
+    Ok(sol.on_grid(&EvalGrid::paper(&problem.domain()), 0))
+}
+
+/// Every `every` steps: rel_l2 of the current network against a reference, and the training time
+/// (evaluations excluded) at which it first reached [`TARGET_REL_L2`].
+pub struct Tracker<'a> {
+    reference: &'a Array2<f64>,
+    grid: EvalGrid,
+    every: usize,
+    start: Instant,
+    paused: f64,
+    /// `(step, rel_l2)` at each evaluation.
+    pub curve: Vec<(usize, f64)>,
+    /// `(step, seconds)` when rel_l2 ≤ [`TARGET_REL_L2`] was first seen.
+    pub reached: Option<(usize, f64)>,
+}
+
+impl<'a> Tracker<'a> {
+    /// Starts the clock.
+    pub fn new(reference: &'a Array2<f64>, grid: EvalGrid, every: usize) -> Self {
+        Self {
+            reference,
+            grid,
+            every: every.max(1),
+            start: Instant::now(),
+            paused: 0.0,
+            curve: Vec::new(),
+            reached: None,
+        }
+    }
+}
+
+impl Observer for Tracker<'_> {
+    fn observe(&mut self, record: &LossRecord, trainer: &Trainer) -> Control {
+        let step = record.step + 1;
+        if step % self.every == 0 {
+            let clock = self.start.elapsed().as_secs_f64() - self.paused;
+            let t0 = Instant::now();
+            let u = trainer.evaluate(&self.grid);
+            let e = Errors::of(u.view(), self.reference.view(), eval_h());
+            self.curve.push((step, e.rel_l2));
+            if self.reached.is_none() && e.rel_l2 <= TARGET_REL_L2 {
+                self.reached = Some((step, clock));
+            }
+            self.paused += t0.elapsed().as_secs_f64();
+        }
+        Control::Continue
+    }
+}
+
+/// One trained network measured against its reference.
+pub struct PinnRun {
+    pub config: TrainConfig,
+    /// `u` on the evaluation grid (rows t, columns x).
+    pub u: Array2<f64>,
+    pub errors: Errors,
+    pub steps: usize,
+    pub train_seconds: f64,
+    pub ms_per_step: f64,
+    pub history: Vec<LossRecord>,
+    /// `(step, rel_l2)` every `track_every` steps.
+    pub curve: Vec<(usize, f64)>,
+    /// Training seconds (evaluations excluded) to reach rel_l2 ≤ [`TARGET_REL_L2`].
+    pub time_to_target: Option<f64>,
+}
+
+/// Trains `config` (no progress bar) and measures it against `reference`, evaluating every
+/// `track_every` steps for the time-to-accuracy.
+pub fn train_against(
+    config: &TrainConfig,
+    reference: &Array2<f64>,
+    track_every: usize,
+) -> anyhow::Result<PinnRun> {
+    let problem = config.problem.build()?;
+    let grid = EvalGrid::paper(&problem.domain());
+    let trainer = Trainer::new(config, &TrainOptions::default())?;
+    let mut tracker = Tracker::new(reference, grid.clone(), track_every);
+    let trained = trainer.run(&mut [&mut tracker])?;
+    let u = trained.evaluate(&grid);
+    Ok(PinnRun {
+        config: config.clone(),
+        errors: Errors::of(u.view(), reference.view(), eval_h()),
+        u,
+        steps: trained.steps(),
+        train_seconds: trained.train_seconds() - tracker.paused,
+        ms_per_step: 1e3 * (trained.train_seconds() - tracker.paused) / trained.steps().max(1) as f64,
+        history: trained.history().to_vec(),
+        curve: tracker.curve,
+        time_to_target: tracker.reached.map(|(_, s)| s),
+    })
+}
+
+/// The config of `preset` for threshold `a`, mode `bc`, slope `k`, with the sweep's step override.
+pub fn preset_config(
+    sweep: &PinnSweep,
+    preset: &str,
+    a: f64,
+    bc: BoundaryMode,
+    k: Slope,
+) -> anyhow::Result<TrainConfig> {
+    let mut c = TrainConfig::preset(preset)?;
+    c.problem.a = a;
+    c.problem.bc = bc;
+    c.problem.k = k;
+    if let Some(&s) = sweep.steps.get(preset) {
+        c.steps = s;
+    }
+    c.validate()?;
+    Ok(c)
+}
+
+/// Number of trainings of [`sections`].
+pub fn jobs(sweep: &PinnSweep, a_values: &[f64]) -> usize {
+    sweep.presets.len() * sweep.bc.len() * a_values.len() + sweep.k_sweep.len()
+}
+
+/// The PINN tables: accuracy per preset, `a` and boundary mode; convergence in `k`.
+pub fn sections(
+    sweep: &PinnSweep,
+    a_values: &[f64],
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<Vec<Table>> {
+    let k5 = Slope::Finite(5.0);
+    let problem = |a, bc, k| crate::fd::paper_problem(a, bc, k, Regularisation::Lower);
+    // References first, in parallel (deterministic); then the trainings one after another (each
+    // uses both cores).
+    let mut keys: Vec<(f64, BoundaryMode, Slope)> = Vec::new();
+    let accuracy = sweep.bc.iter().flat_map(|&bc| a_values.iter().map(move |&a| (a, bc, k5)));
+    let k_sweep = sweep
+        .k_sweep
+        .iter()
+        .chain([&Slope::Infinite])
+        .map(|&k| (sweep.k_sweep_a, BoundaryMode::Dirichlet, k));
+    for key in accuracy.chain(k_sweep) {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    bar.set_message("FD references");
+    let refs: Vec<Array2<f64>> = keys
+        .par_iter()
+        .map(|&(a, bc, k)| fd_reference(&problem(a, bc, k), sweep.reference_grid))
+        .collect::<anyhow::Result<_>>()?;
+    let reference = |a: f64, bc, k| {
+        let i = keys.iter().position(|&key| key == (a, bc, k)).expect("solved");
+        &refs[i]
+    };
+
+    let mut tables = Vec::new();
+    for &bc in &sweep.bc {
+        let mut t = Table::new(
+            &format!("pinn_accuracy_{bc}"),
+            &format!("PINN accuracy against FD, {bc}, k = 5"),
+            bc.name(),
+            "lower",
+            &[
+                "preset",
+                "a",
+                "rel_l2",
+                "max_abs",
+                "rel_h1",
+                "steps",
+                "train_s",
+                "ms_per_step",
+                "time_to_1e-2_s",
+            ],
+        )
+        .note(&format!(
+            "Each preset trained with its seed (0) for the problem with threshold a, against the FD reference of the same \
+             problem (a, k = 5, lower, {bc}). train_s and ms_per_step exclude the evaluations every {} steps that find \
+             time_to_1e-2_s, the training time at which rel_l2 first reached 1e-2 (– if never). Timings are of this run \
+             on this machine: see the manifest.",
+            sweep.track_every
+        ));
+        for preset in &sweep.presets {
+            for &a in a_values {
+                bar.set_message(format!("PINN {preset}, {bc}, a = {a}"));
+                let cfg = preset_config(sweep, preset, a, bc, k5)?;
+                let run = train_against(&cfg, reference(a, bc, k5), sweep.track_every)?;
+                t.push(vec![
+                    preset.as_str().into(),
+                    a.into(),
+                    run.errors.rel_l2.into(),
+                    run.errors.max_abs.into(),
+                    run.errors.rel_h1.into(),
+                    run.steps.into(),
+                    run.train_seconds.into(),
+                    run.ms_per_step.into(),
+                    run.time_to_target.unwrap_or(f64::NAN).into(),
+                ]);
+                bar.inc(1);
+            }
+        }
+        tables.push(t);
+    }
+
+    let (a, bc) = (sweep.k_sweep_a, BoundaryMode::Dirichlet);
+    let limit = reference(a, bc, Slope::Infinite);
+    let mut t = Table::new(
+        "pinn_k_convergence_dirichlet",
+        &format!("PINN convergence in k, dirichlet, preset {}, a = {a}", sweep.k_sweep_preset),
+        bc.name(),
+        "lower",
+        &[
+            "preset",
+            "a",
+            "k",
+            "rel_l2_vs_fd_u_inf",
+            "max_abs_vs_fd_u_inf",
+            "rate_rel_l2",
+            "rel_l2_vs_fd_u_k",
+            "fd_rel_l2_u_k_vs_u_inf",
+        ],
+    )
+    .note(
+        "The PINN for H_k against the FD minimal solution u_∞ (k = ∞, lower): its error is the regularisation error \
+         ‖u_k − u_∞‖ (the FD column) plus the network's own error (against FD u_k). rate = log₂(e_k / e_next) over \
+         the listed slopes (a rate per doubling only where they double).",
+    );
+    let mut rows = Vec::new();
+    for &k in &sweep.k_sweep {
+        bar.set_message(format!("PINN {}, k = {k}", sweep.k_sweep_preset));
+        let cfg = preset_config(sweep, &sweep.k_sweep_preset, a, bc, k)?;
+        let own = reference(a, bc, k);
+        let run = train_against(&cfg, own, sweep.track_every)?;
+        let vs_limit = Errors::of(run.u.view(), limit.view(), eval_h());
+        let fd = Errors::of(own.view(), limit.view(), eval_h());
+        rows.push((k, vs_limit, run.errors, fd));
+        bar.inc(1);
+    }
+    let r = rates(&rows.iter().map(|r| r.1.rel_l2).collect::<Vec<_>>());
+    for (i, (k, vs_limit, own, fd)) in rows.into_iter().enumerate() {
+        t.push(vec![
+            sweep.k_sweep_preset.as_str().into(),
+            a.into(),
+            Cell::Text(k.to_string()),
+            vs_limit.rel_l2.into(),
+            vs_limit.max_abs.into(),
+            r.get(i).copied().unwrap_or(f64::NAN).into(),
+            own.rel_l2.into(),
+            fd.rel_l2.into(),
+        ]);
+    }
+    tables.push(t);
+    Ok(tables)
+}
