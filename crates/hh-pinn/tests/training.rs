@@ -1,0 +1,157 @@
+//! The executor's promises: resuming from a checkpoint gives the run that was never interrupted,
+//! a non-finite loss stops training with the last good checkpoint kept, and the CLI writes its
+//! outputs or, on bad input, nothing (exit code 2).
+
+use hh_pinn::{TrainConfig, TrainError, TrainOptions, Trainer, checkpoint};
+use std::process::Command;
+
+fn small(steps: usize) -> TrainConfig {
+    let mut c = TrainConfig::preset("seed-fixed").unwrap();
+    c.steps = steps;
+    c.sampler.batch = 64;
+    c.network.width = 16;
+    c
+}
+
+fn theta(t: &Trainer) -> Vec<f32> {
+    t.network().theta().as_tensor().to_vec1::<f32>().unwrap()
+}
+
+#[test]
+fn resuming_reproduces_the_uninterrupted_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let ck = dir.path().join("ck");
+    let opts = TrainOptions {
+        threads: 1,
+        ..Default::default()
+    };
+
+    let mut straight = Trainer::new(&small(12), &opts).unwrap();
+    for _ in 0..12 {
+        straight.step().unwrap();
+    }
+
+    let first = Trainer::new(
+        &small(5),
+        &TrainOptions {
+            checkpoint_dir: Some(ck.clone()),
+            ..opts.clone()
+        },
+    )
+    .unwrap();
+    let done = first.run(&mut []).unwrap();
+    assert_eq!(done.steps(), 5);
+    let mut resumed = Trainer::new(
+        &small(12),
+        &TrainOptions {
+            resume: Some(ck.clone()),
+            ..opts.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(resumed.step_count(), 5);
+    while resumed.step_count() < 12 {
+        resumed.step().unwrap();
+    }
+    assert_eq!(theta(&resumed), theta(&straight));
+    assert_eq!(resumed.history(), straight.history());
+
+    // a checkpoint of another config is refused
+    let mut other = small(12);
+    other.seed = 9;
+    let e = Trainer::new(
+        &other,
+        &TrainOptions {
+            resume: Some(ck),
+            ..opts
+        },
+    )
+    .err()
+    .expect("config mismatch");
+    assert!(e.to_string().contains("config differs"), "{e}");
+}
+
+#[test]
+fn a_diverging_run_stops_and_keeps_its_last_good_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let ck = dir.path().join("ck");
+    let mut c = small(50);
+    c.optimiser.lr = 1e37; // Adam moves every weight by ~lr: the loss overflows within steps
+    let trainer = Trainer::new(
+        &c,
+        &TrainOptions {
+            checkpoint_dir: Some(ck.clone()),
+            checkpoint_every: 1,
+            threads: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let err = trainer.run(&mut []).err().expect("diverges");
+    let TrainError::NonFinite {
+        step, checkpoint, ..
+    } = &err
+    else {
+        panic!("expected NonFinite, got {err}");
+    };
+    let (path, saved) = checkpoint.clone().expect("a checkpoint was written");
+    assert_eq!(path, ck);
+    assert!(saved <= *step && *step < 50, "saved {saved}, failed at {step}");
+    let msg = err.to_string();
+    assert!(msg.contains("non-finite loss") && msg.contains("last good checkpoint"), "{msg}");
+    let (config, state) = checkpoint::load(&ck).unwrap();
+    assert_eq!(config, c);
+    assert_eq!(state.step, saved);
+    assert!(state.history.iter().all(|r| r.loss.is_finite()));
+}
+
+fn hh_pinn(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_hh-pinn"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn cli_writes_outputs_and_rejects_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let o = hh_pinn(&[
+        "train",
+        "--preset",
+        "seed",
+        "--steps",
+        "3",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let u: ndarray::Array2<f64> = ndarray_npy::read_npy(out.join("eval.npy")).unwrap();
+    assert_eq!(u.dim(), (128, 128));
+    assert!(u.iter().all(|v| v.is_finite()));
+    let csv = std::fs::read_to_string(out.join("loss.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4);
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["seed"], 0);
+    assert!(m["timings"]["ms_per_step"].as_f64().unwrap() > 0.0);
+    assert!(out.join("model.safetensors").is_file());
+
+    for (args, field) in [
+        (vec!["--a", "nan"], "`a`"),
+        (vec!["--k", "0"], "`k`"),
+        (vec!["--steps", "0"], "`steps`"),
+        (vec!["--preset", "fast"], "`preset`"),
+        (vec!["--bc", "periodic"], "bc"),
+    ] {
+        let bad = dir.path().join("bad");
+        let mut all = vec!["train", "--quiet", "--out", bad.to_str().unwrap()];
+        all.extend(&args);
+        let o = hh_pinn(&all);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(field), "{args:?}: {err}");
+        assert!(!bad.exists(), "{args:?} wrote output");
+    }
+}
