@@ -10,6 +10,10 @@ use std::collections::BTreeMap;
 pub struct SweepConfig {
     /// Thresholds `a` of the k-convergence and PINN sections.
     pub a_values: Vec<f64>,
+    /// Grid `[nx, nt]` of the FD references (centre values, PINN comparisons); absent:
+    /// `hh_fd::reference` (SPEC §5: halving h and Δt changes it by less than 1e-4).
+    #[serde(default)]
+    pub reference_grid: Option<[usize; 2]>,
     pub grid_convergence: GridConvergence,
     pub k_convergence: KConvergence,
     pub pinn: PinnSweep,
@@ -52,9 +56,7 @@ pub struct PinnSweep {
     pub steps: BTreeMap<String, usize>,
     /// Evaluate against the reference every this many steps (for the time to rel_l2 ≤ 1e-2).
     pub track_every: usize,
-    /// FD reference grid `[nx, nt]`; absent: `hh_fd::reference` (SPEC §5, converged to 1e-4).
-    #[serde(default)]
-    pub reference_grid: Option<[usize; 2]>,
+
     /// The preset, threshold and slopes of the PINN's convergence in `k` against FD `u_∞`.
     pub k_sweep_preset: String,
     pub k_sweep_a: f64,
@@ -152,7 +154,7 @@ impl SweepConfig {
         s.pinn.steps = s.pinn.presets.iter().map(|p| (p.clone(), 2)).collect();
         s.pinn.steps.insert(s.pinn.k_sweep_preset.clone(), 2);
         s.pinn.track_every = 1;
-        s.pinn.reference_grid = Some([32, 1024]);
+        s.reference_grid = Some([32, 1024]);
         s
     }
 }

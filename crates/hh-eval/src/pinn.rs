@@ -155,6 +155,7 @@ pub fn jobs(sweep: &PinnSweep, a_values: &[f64]) -> usize {
 pub fn sections(
     sweep: &PinnSweep,
     a_values: &[f64],
+    reference_grid: Option<[usize; 2]>,
     bar: &indicatif::ProgressBar,
 ) -> anyhow::Result<Vec<Table>> {
     let k5 = Slope::Finite(5.0);
@@ -176,7 +177,7 @@ pub fn sections(
     bar.set_message("FD references");
     let refs: Vec<Array2<f64>> = keys
         .par_iter()
-        .map(|&(a, bc, k)| fd_reference(&problem(a, bc, k), sweep.reference_grid))
+        .map(|&(a, bc, k)| fd_reference(&problem(a, bc, k), reference_grid))
         .collect::<anyhow::Result<_>>()?;
     let reference = |a: f64, bc, k| {
         let i = keys.iter().position(|&key| key == (a, bc, k)).expect("solved");

@@ -219,6 +219,7 @@ where
 
 /// A curve of a line plot.
 pub struct Series {
+    /// Legend entry (empty: none).
     pub label: String,
     pub points: Vec<(f64, f64)>,
     pub color: RGBColor,
@@ -331,22 +332,18 @@ where
                         .iter()
                         .copied()
                         .filter(|(_, y)| y.is_finite() && (!log_y || *y > 0.0));
-                    if s.dashed {
+                    let anno = if s.dashed {
                         chart
                             .draw_series(DashedLineSeries::new(pts, 6, 4, style))
                             .map_err(err)?
-                            .label(&s.label)
-                            .legend(move |(x, y)| {
-                                PathElement::new(vec![(x, y), (x + 18, y)], style)
-                            });
                     } else {
-                        chart
-                            .draw_series(LineSeries::new(pts, style))
-                            .map_err(err)?
-                            .label(&s.label)
-                            .legend(move |(x, y)| {
-                                PathElement::new(vec![(x, y), (x + 18, y)], style)
-                            });
+                        chart.draw_series(LineSeries::new(pts, style)).map_err(err)?
+                    };
+                    // An empty label keeps the curve out of the legend.
+                    if !s.label.is_empty() {
+                        anno.label(&s.label).legend(move |(x, y)| {
+                            PathElement::new(vec![(x, y), (x + 18, y)], style)
+                        });
                     }
                 }
                 chart

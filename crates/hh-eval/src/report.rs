@@ -6,6 +6,8 @@ use crate::table::Table;
 
 /// Everything a `convergence` run produces.
 pub struct Report {
+    /// File stem: `out/<name>.md` and the tables in `out/<name>/`.
+    pub name: String,
     pub title: String,
     /// Paragraphs before the tables (what was run, tolerances).
     pub preamble: Vec<String>,
@@ -35,19 +37,19 @@ impl Report {
             for t in tables {
                 s += &t.to_markdown();
                 s += &format!(
-                    "\nData: [`convergence/{0}.csv`](convergence/{0}.csv), [`.json`](convergence/{0}.json)\n\n",
-                    t.name
+                    "\nData: [`{1}/{0}.csv`]({1}/{0}.csv), [`.json`]({1}/{0}.json)\n\n",
+                    t.name, self.name
                 );
             }
         }
         s
     }
 
-    /// Writes `out/convergence.md` and `out/convergence/` (tables, manifest, structure). The
+    /// Writes `out/<name>.md` and `out/<name>/` (tables, manifest, structure). The
     /// directory is staged and swapped in whole; the Markdown file is replaced after it, so a run
     /// that fails leaves the previous results as they were.
     pub fn write(&self, out: &Path) -> anyhow::Result<PathBuf> {
-        let dir = hh_io::AtomicDir::new(out.join("convergence"))?;
+        let dir = hh_io::AtomicDir::new(out.join(&self.name))?;
         for t in self.sections.iter().flat_map(|(_, ts)| ts) {
             std::fs::write(dir.path().join(format!("{}.csv", t.name)), t.to_csv())?;
             std::fs::write(dir.path().join(format!("{}.json", t.name)), t.to_json())?;
@@ -59,7 +61,7 @@ impl Report {
         self.manifest.write(dir.path())?;
         let markdown = self.to_markdown();
         dir.commit()?;
-        let md = out.join("convergence.md");
+        let md = out.join(format!("{}.md", self.name));
         hh_io::write_atomic(&md, markdown)?;
         Ok(md)
     }

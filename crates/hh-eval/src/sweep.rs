@@ -2,6 +2,8 @@
 
 use std::time::Instant;
 
+use hh_model::BoundaryMode;
+
 use crate::{Report, SweepConfig, fd, pinn};
 
 /// Runs every section of `cfg` (`name` is the profile or file it came from).
@@ -20,11 +22,21 @@ pub fn run_sweep(name: &str, cfg: &SweepConfig, progress: bool) -> anyhow::Resul
     let mut sections = Vec::new();
 
     let start = Instant::now();
+    let b = bar(cfg.a_values.len() * BoundaryMode::ALL.len(), "FD references");
+    let centre = fd::centre_values(
+        &cfg.a_values,
+        &BoundaryMode::ALL,
+        cfg.reference_grid,
+        &b,
+    )?;
+    b.finish_and_clear();
+    manifest = manifest.timing("fd_centre_values_s", start.elapsed().as_secs_f64());
+
+    let start = Instant::now();
     let b = bar(fd::grid_convergence_jobs(&cfg.grid_convergence), "FD grids");
-    sections.push((
-        "FD grid convergence".to_owned(),
-        fd::grid_convergence(&cfg.grid_convergence, &b)?,
-    ));
+    let mut grid_tables = vec![centre];
+    grid_tables.extend(fd::grid_convergence(&cfg.grid_convergence, &b)?);
+    sections.push(("FD reference and grid convergence".to_owned(), grid_tables));
     b.finish_and_clear();
     manifest = manifest.timing("fd_grid_convergence_s", start.elapsed().as_secs_f64());
 
@@ -44,7 +56,7 @@ pub fn run_sweep(name: &str, cfg: &SweepConfig, progress: bool) -> anyhow::Resul
     let b = bar(pinn::jobs(&cfg.pinn, &cfg.a_values), "PINN");
     sections.push((
         "PINN/DGM against the FD reference".to_owned(),
-        pinn::sections(&cfg.pinn, &cfg.a_values, &b)?,
+        pinn::sections(&cfg.pinn, &cfg.a_values, cfg.reference_grid, &b)?,
     ));
     b.finish_and_clear();
     manifest = manifest.timing("pinn_s", start.elapsed().as_secs_f64());
@@ -63,6 +75,7 @@ pub fn run_sweep(name: &str, cfg: &SweepConfig, progress: bool) -> anyhow::Resul
             .to_owned(),
     ];
     Ok(Report {
+        name: "convergence".into(),
         title: "Convergence report: PINN/DGM vs finite differences".into(),
         preamble,
         sections,

@@ -5,11 +5,17 @@
 
 use clap::Parser;
 use experiments::{fd_references, range};
+use hh_eval::metrics::Errors;
+use hh_eval::pinn::{PinnRun, train_against};
 use hh_eval::plot::{self, COLORS, LinePanel, Panel, Series};
 use hh_model::{BoundaryMode, EvalGrid, PAPER_A_VALUES, ReactionDiffusion};
+use ndarray::Array2;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(
@@ -21,6 +27,9 @@ struct Cli {
     /// Boundary mode of the FD reference and the PINN runs.
     #[arg(long, default_value = "dirichlet")]
     bc: BoundaryMode,
+    /// PINN presets to train for every a (comma-separated; empty: FD panels only).
+    #[arg(long, value_delimiter = ',', default_value = "seed,seed-fixed,accurate")]
+    presets: Vec<String>,
     /// Output directory (replaced atomically on success).
     #[arg(long, default_value = "results/figure1")]
     out: PathBuf,
@@ -57,51 +66,131 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         "u",
     )?;
     let grid = EvalGrid::paper(&domain);
-    let slices = [0.0, 0.25, 0.5, 1.0];
-    let slice_panels: Vec<LinePanel> = slices
-        .iter()
-        .map(|&t| {
-            let row = ((t / domain.t_end) * (grid.t.len() - 1) as f64).round() as usize;
-            let series = PAPER_A_VALUES
-                .iter()
-                .zip(&fd)
-                .enumerate()
-                .map(|(i, (a, u))| Series {
-                    label: format!("a = {a}"),
-                    points: grid
-                        .x
-                        .iter()
-                        .zip(u.row(row))
-                        .map(|(&x, &v)| (x, v))
-                        .collect(),
-                    color: COLORS[i % COLORS.len()],
-                    dashed: false,
-                })
-                .collect();
-            LinePanel {
-                title: format!("t = {t}"),
-                series,
-            }
-        })
-        .collect();
     plot::lines(
         &dir.path().join("fd_slices"),
         &format!("FD reference slices u(t, ·), {}", cli.bc),
-        &slice_panels,
+        &slices(&grid, &fd, None),
         "x",
         "u",
         false,
     )?;
+
+    let mut manifest = hh_io::Manifest::new("experiments figure1", env!("CARGO_PKG_VERSION"))
+        .field("bc", &cli.bc)
+        .field("a_values", &PAPER_A_VALUES)
+        .field("presets", &cli.presets)
+        .timing("fd_s", fd_seconds);
+    let bar = hh_io::progress((cli.presets.len() * PAPER_A_VALUES.len()) as u64, "PINN");
+    let mut errors = Vec::new();
+    for preset in &cli.presets {
+        let mut runs: Vec<PinnRun> = Vec::new();
+        for (&a, reference) in PAPER_A_VALUES.iter().zip(&fd) {
+            bar.set_message(format!("{preset}, a = {a}"));
+            let mut c = hh_pinn::TrainConfig::preset(preset)?;
+            c.problem.a = a;
+            c.problem.bc = cli.bc;
+            runs.push(train_against(&c, reference, c.steps)?);
+            bar.inc(1);
+        }
+        let u: Vec<Array2<f64>> = runs.iter().map(|r| r.u.clone()).collect();
+        plot::heatmaps(
+            &dir.path().join(format!("pinn_{preset}")),
+            &format!("PINN `{preset}` u(t, x), k = 5, lower, {}", cli.bc),
+            &panels(&u),
+            3,
+            extent,
+            range(&u),
+            "u",
+        )?;
+        let diff: Vec<Array2<f64>> = u.iter().zip(&fd).map(|(p, f)| (p - f).mapv(f64::abs)).collect();
+        plot::heatmaps(
+            &dir.path().join(format!("error_{preset}")),
+            &format!("|PINN `{preset}` − FD|, k = 5, lower, {}", cli.bc),
+            &panels(&diff),
+            3,
+            extent,
+            (0.0, range(&diff).1),
+            "|u − u_FD|",
+        )?;
+        plot::lines(
+            &dir.path().join(format!("slices_{preset}")),
+            &format!("u(t, ·): PINN `{preset}` (solid) and FD (dashed), {}", cli.bc),
+            &slices(&grid, &u, Some(&fd)),
+            "x",
+            "u",
+            false,
+        )?;
+        let loss: Vec<Series> = PAPER_A_VALUES
+            .iter()
+            .zip(&runs)
+            .enumerate()
+            .map(|(i, (a, r))| Series {
+                label: format!("a = {a}"),
+                points: r.history.iter().map(|h| ((h.step + 1) as f64, h.loss)).collect(),
+                color: COLORS[i % COLORS.len()],
+                dashed: false,
+            })
+            .collect();
+        plot::lines(
+            &dir.path().join(format!("loss_{preset}")),
+            &format!("Training loss, PINN `{preset}`, {}", cli.bc),
+            &[LinePanel {
+                title: "loss".into(),
+                series: loss,
+            }],
+            "step",
+            "loss",
+            true,
+        )?;
+        for ((a, r), reference) in PAPER_A_VALUES.iter().zip(&runs).zip(&fd) {
+            ndarray_npy::write_npy(dir.path().join(format!("pinn_{preset}_a{a}.npy")), &r.u)?;
+            let e = Errors::of(r.u.view(), reference.view(), hh_eval::fd::eval_h());
+            errors.push(serde_json::json!({
+                "preset": preset, "a": a, "rel_l2": e.rel_l2, "max_abs": e.max_abs, "rel_h1": e.rel_h1,
+                "steps": r.steps, "train_s": r.train_seconds,
+            }));
+        }
+        manifest = manifest.field(&format!("config_{preset}"), &runs[0].config);
+    }
+    bar.finish_and_clear();
     for (a, u) in PAPER_A_VALUES.iter().zip(&fd) {
         ndarray_npy::write_npy(dir.path().join(format!("fd_a{a}.npy")), u)?;
     }
-    hh_io::Manifest::new("experiments figure1", env!("CARGO_PKG_VERSION"))
-        .field("bc", &cli.bc)
-        .field("a_values", &PAPER_A_VALUES)
-        .timing("fd_s", fd_seconds)
+    manifest
+        .field("errors", &errors)
         .timing("total_s", start.elapsed().as_secs_f64())
         .write(dir.path())?;
     let out = dir.commit()?;
     eprintln!("wrote {}", out.display());
     Ok(())
+}
+
+/// Slices `u(t, ·)` at t = 0, 0.25, 0.5, 1 for every a, solid, with `dashed` (the FD reference)
+/// overlaid in the same colours.
+fn slices(grid: &EvalGrid, u: &[Array2<f64>], dashed: Option<&[Array2<f64>]>) -> Vec<LinePanel> {
+    let t_end = *grid.t.last().expect("grid");
+    [0.0, 0.25, 0.5, 1.0]
+        .iter()
+        .map(|&t| {
+            let row = ((t / t_end) * (grid.t.len() - 1) as f64).round() as usize;
+            let curve = |label: String, g: &Array2<f64>, color, dashed| Series {
+                label,
+                points: grid.x.iter().zip(g.row(row)).map(|(&x, &v)| (x, v)).collect(),
+                color,
+                dashed,
+            };
+            let mut series = Vec::new();
+            for (i, a) in PAPER_A_VALUES.iter().enumerate() {
+                let color = COLORS[i % COLORS.len()];
+                series.push(curve(format!("a = {a}"), &u[i], color, false));
+                if let Some(fd) = dashed {
+                    series.push(curve(String::new(), &fd[i], color, true));
+                }
+            }
+            LinePanel {
+                title: format!("t = {t}"),
+                series,
+            }
+        })
+        .collect()
 }

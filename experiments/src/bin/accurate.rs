@@ -1,0 +1,270 @@
+//! The `accurate` PINN preset measured against FD (SPEC §5): rel_l2 per paper value of `a`, the
+//! wall time to reach rel_l2 ≤ 1e-2 next to the paper's recipe, an ablation (each technique of
+//! the preset removed in turn), the other boundary modes, and growing `k`. Writes
+//! `results/accurate.md` and its tables as CSV/JSON in `results/accurate/`.
+
+use clap::Parser;
+use hh_eval::pinn::{PinnRun, fd_reference, train_against};
+use hh_eval::{Cell, Report, Table};
+use hh_model::{BoundaryMode, PAPER_A_VALUES, Slope};
+use hh_pinn::{Activation, Constraints, Schedule, SamplerKind, TrainConfig};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Parser)]
+#[command(
+    name = "accurate",
+    version,
+    about = "The accurate PINN preset: accuracy per a, ablation, boundary modes, growing k"
+)]
+struct Cli {
+    /// Step budget of the per-a, mode and k runs (default: the preset's).
+    #[arg(long)]
+    steps: Option<usize>,
+    /// Step budget of each ablation run.
+    #[arg(long, default_value_t = 4000)]
+    ablation_steps: usize,
+    /// Evaluate against FD every this many steps (time to rel_l2 ≤ 1e-2).
+    #[arg(long, default_value_t = 100)]
+    track_every: usize,
+    /// Output directory: writes OUT/accurate.md and OUT/accurate/.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+}
+
+fn main() -> ExitCode {
+    hh_io::exit_code(run(Cli::parse()))
+}
+
+const COLUMNS: [&str; 7] = [
+    "rel_l2",
+    "max_abs",
+    "rel_h1",
+    "steps",
+    "train_s",
+    "ms_per_step",
+    "time_to_1e-2_s",
+];
+
+fn measures(r: &PinnRun) -> Vec<Cell> {
+    vec![
+        r.errors.rel_l2.into(),
+        r.errors.max_abs.into(),
+        r.errors.rel_h1.into(),
+        r.steps.into(),
+        r.train_seconds.into(),
+        r.ms_per_step.into(),
+        r.time_to_target.unwrap_or(f64::NAN).into(),
+    ]
+}
+
+fn columns(first: &[&'static str]) -> Vec<&'static str> {
+    first.iter().copied().chain(COLUMNS).collect()
+}
+
+struct Runner {
+    steps: Option<usize>,
+    track_every: usize,
+    bar: indicatif::ProgressBar,
+}
+
+impl Runner {
+    fn config(&self, a: f64, bc: BoundaryMode, k: Slope) -> anyhow::Result<TrainConfig> {
+        let mut c = TrainConfig::preset("accurate")?;
+        c.problem.a = a;
+        c.problem.bc = bc;
+        c.problem.k = k;
+        if let Some(s) = self.steps {
+            c.steps = s;
+        }
+        Ok(c)
+    }
+
+    fn run(&self, what: &str, c: &TrainConfig) -> anyhow::Result<PinnRun> {
+        self.bar.set_message(what.to_owned());
+        c.validate()?;
+        let reference = fd_reference(&c.problem, None)?;
+        let r = train_against(c, &reference, self.track_every)?;
+        self.bar.inc(1);
+        Ok(r)
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let ablations = ablations(cli.ablation_steps)?;
+    let (modes, slopes) = (
+        [BoundaryMode::Neumann, BoundaryMode::Free],
+        [Slope::Finite(20.0), Slope::Finite(80.0), Slope::Infinite],
+    );
+    let total = PAPER_A_VALUES.len() + 2 + ablations.len() + modes.len() + slopes.len();
+    let runner = Runner {
+        steps: cli.steps,
+        track_every: cli.track_every,
+        bar: hh_io::progress(total as u64, "accurate"),
+    };
+    let k5 = Slope::Finite(5.0);
+    let dirichlet = BoundaryMode::Dirichlet;
+
+    let mut per_a = Table::new(
+        "accurate_per_a",
+        "The accurate preset against FD, dirichlet, k = 5",
+        "dirichlet",
+        "lower",
+        &columns(&["a"]),
+    )
+    .note(
+        "Preset `accurate` (seed 0) against the FD reference of the same problem. train_s excludes the evaluations \
+         that find time_to_1e-2_s (training seconds until rel_l2 ≤ 1e-2 was first seen).",
+    );
+    let mut runs_a01 = Vec::new();
+    for &a in &PAPER_A_VALUES {
+        let r = runner.run(&format!("a = {a}"), &runner.config(a, dirichlet, k5)?)?;
+        per_a.push([vec![a.into()], measures(&r)].concat());
+        if a == 0.1 {
+            runs_a01.push(("accurate", r));
+        }
+    }
+
+    let mut speed = Table::new(
+        "time_to_accuracy",
+        "Wall time to rel_l2 ≤ 1e-2, a = 0.1, dirichlet, k = 5",
+        "dirichlet",
+        "lower",
+        &columns(&["preset"]),
+    )
+    .note(
+        "The paper's recipe (`seed`: as published, `seed-fixed`: its initial loss corrected) never reaches 1e-2 (–); \
+         `accurate` does within the time shown.",
+    );
+    for preset in ["seed", "seed-fixed"] {
+        let mut c = TrainConfig::preset(preset)?;
+        c.problem.a = 0.1;
+        runs_a01.push((preset, runner.run(preset, &c)?));
+    }
+    runs_a01.sort_by_key(|(p, _)| *p != "seed" && *p != "seed-fixed");
+    for (p, r) in &runs_a01 {
+        speed.push([vec![(*p).into()], measures(r)].concat());
+    }
+
+    let mut ablation = Table::new(
+        "ablation",
+        &format!("Ablation, a = 0.1, dirichlet, k = 5, {} steps each", cli.ablation_steps),
+        "dirichlet",
+        "lower",
+        &columns(&["variant", "change"]),
+    )
+    .note(
+        "Each row removes one technique from `accurate` (same seed and step budget): the loss in rel_l2 is that \
+         technique's contribution at this budget.",
+    );
+    for (name, change, c) in &ablations {
+        let r = runner.run(name, c)?;
+        ablation.push([vec![(*name).into(), (*change).into()], measures(&r)].concat());
+    }
+
+    let mut other = Table::new(
+        "accurate_modes_and_k",
+        "The accurate preset in the other boundary modes and for growing k, a = 0.1",
+        "dirichlet, neumann, free",
+        "lower",
+        &columns(&["bc", "k"]),
+    )
+    .note(
+        "Against the FD reference of the same problem (k = ∞: the minimal solution). neumann: u = u_lin + t·N with \
+         a soft u_x boundary term; free: u_lin the whole-line heat semigroup, no boundary term. As k grows the \
+         interaction H_k steepens into a jump and the solution develops a kink where u crosses a.",
+    );
+    for &bc in &modes {
+        let r = runner.run(&format!("{bc}"), &runner.config(0.1, bc, k5)?)?;
+        other.push([vec![bc.name().into(), "5".into()], measures(&r)].concat());
+    }
+    for &k in &slopes {
+        let r = runner.run(&format!("k = {k}"), &runner.config(0.1, dirichlet, k)?)?;
+        other.push([vec!["dirichlet".into(), Cell::Text(k.to_string())], measures(&r)].concat());
+    }
+    runner.bar.finish_and_clear();
+
+    let report = Report {
+        name: "accurate".into(),
+        title: "An accurate PINN for the nerve-impulse problem".into(),
+        preamble: vec![
+            "Generated by `cargo run --release -p experiments --bin accurate`; never edited by hand. Preset `accurate` \
+             (`hh-pinn config --preset accurate`): the network learns w = u − u_lin under u = u_lin + t·x(π − x)·N, \
+             with u_lin the closed-form solution of u_t = u_xx − u from φ (SPEC §4), so the initial and dirichlet \
+             conditions hold exactly and the initial spike is not the network's to learn; tanh 4×64; fresh samples \
+             (DGM) of 1024 points a step with t = T·r² (r uniform); Adam 2e-3 with a cosine decay to 1e-5. Errors on \
+             the 128 × 128 grid against the FD reference of the same problem (SPEC §5)."
+                .into(),
+        ],
+        sections: vec![
+            ("Accuracy for the paper's thresholds".into(), vec![per_a, speed]),
+            ("Ablation".into(), vec![ablation]),
+            ("Other boundary modes and growing k".into(), vec![other]),
+        ],
+        manifest: hh_io::Manifest::new("experiments accurate", env!("CARGO_PKG_VERSION"))
+            .config(&TrainConfig::preset("accurate")?)
+            .seed(0)
+            .field("steps_override", &cli.steps)
+            .field("ablation_steps", &cli.ablation_steps)
+            .field("threads", &rayon::current_num_threads())
+            .timing("total_s", start.elapsed().as_secs_f64()),
+    };
+    let md = report.write(&cli.out)?;
+    eprintln!("wrote {}", md.display());
+    Ok(())
+}
+
+/// `(name, what changed, config)`: the preset, then each technique removed in turn (a = 0.1).
+fn ablations(steps: usize) -> anyhow::Result<Vec<(&'static str, &'static str, TrainConfig)>> {
+    let mut base = TrainConfig::preset("accurate")?;
+    base.steps = steps;
+    let with = |f: &dyn Fn(&mut TrainConfig)| {
+        let mut c = base.clone();
+        f(&mut c);
+        c
+    };
+    Ok(vec![
+        ("accurate", "—", base.clone()),
+        (
+            "no linear part",
+            "u = φ + t·x(π − x)·N (hard initial and dirichlet conditions, u_lin not subtracted)",
+            with(&|c| {
+                c.constraints = Constraints {
+                    hard_initial: true,
+                    hard_boundary: true,
+                    linear_part: false,
+                }
+            }),
+        ),
+        (
+            "silu",
+            "SiLU instead of tanh",
+            with(&|c| c.network.activation = Activation::Silu),
+        ),
+        ("width 50", "4×50 instead of 4×64", with(&|c| c.network.width = 50)),
+        (
+            "fixed pool",
+            "pinn sampler: 2000 points drawn once",
+            with(&|c| c.sampler.kind = SamplerKind::Pinn),
+        ),
+        (
+            "uniform t",
+            "t ~ U(0, T) instead of T·r²",
+            with(&|c| c.sampler.time_power = 1.0),
+        ),
+        (
+            "constant lr",
+            "Adam 1e-3, no decay",
+            with(&|c| {
+                c.optimiser.lr = 1e-3;
+                c.optimiser.schedule = Schedule::Constant;
+            }),
+        ),
+        ("batch 256", "256 points a step", with(&|c| c.sampler.batch = 256)),
+    ])
+}
