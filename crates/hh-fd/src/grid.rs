@@ -25,8 +25,10 @@ pub struct GridConfig {
     pub margin_tol: f64,
     /// Rannacher start-up: for θ < 1 the first `startup` steps are each replaced by two backward
     /// Euler half-steps, which damps the stiff modes of a rough initial condition (a step, or
-    /// data that violate the boundary condition). Off by default: on the paper's smooth pulse the
-    /// first-order half-steps triple the error at early times (measured: 5.4e-5 vs 1.9e-5).
+    /// data that violate the boundary condition). On by default (2 steps), so that rough data are
+    /// safe; on the paper's smooth pulse the first-order half-steps double the time error
+    /// (measured: 3.4e-4 vs 1.7e-4 at Δt = 1/64, still second order), so `startup = 0` is the
+    /// more accurate choice for smooth, compatible data.
     pub startup: usize,
 }
 
