@@ -1,9 +1,8 @@
 //! One training step of the `seed` preset (4×50 SiLU, batch J = 256, pairwise initial loss, two
 //! batch chunks on up to two threads), of `seed-fixed` (pointwise initial loss), of `seed` with the
 //! plain-candle-ops kernel (the reference the fused layer op replaces) and of `seed` on one thread:
-//! batch points per second. Target: well under the seed peer's 8–12 ms per step (PyTorch, two
-//! threads, SPEC §4), i.e. a ratio PyTorch/ours ≫ 1 — `scripts/compare_pytorch.py` measures that
-//! ratio side by side.
+//! batch points per second (target on two threads: ≤ 1 ms per step, ≥ 5× faster than the seed
+//! peer's PyTorch code; `scripts/compare_pytorch.py` measures that ratio side by side).
 //!
 //! The `floor` group times the two kinds of work a step consists of, one thread each: the
 //! 1280×50×50 `f32` gemm (forward shape; elements = flops, so the rate reads as GFLOP/s), the
@@ -11,18 +10,21 @@
 //! 1280×50 hidden layer, `hh_pinn::kernels::{forward, backward}`).
 //!
 //! FLOP count of one `seed` step (R = 4·256 Taylor rows + 256 value rows = 1280 rows, 7 851 params):
-//! - forward matmuls: 2R(2·50 + 3·50·50 + 50) = 19.6 MFLOP (three 50×50 layers are 98 % of it);
-//! - backward matmuls: dW = gᵀh and dh = g W per layer, ≈ 2× forward = 39.0 MFLOP;
-//! - pointwise SiLU Taylor kernels, counting the polynomial exp as ~20 flops: forward ≈ 38 and
+//! - forward matmuls: 2R(2·50 + 3·50·50 + 50) = 19.6 MFLOP (the three 50×50 layers are 98 % of it);
+//! - backward matmuls: dW = gᵀh for every layer (19.6) and dh = g W for all but the first (19.3):
+//!   38.9 MFLOP, so 58.5 MFLOP of gemm in all;
+//! - pointwise SiLU Taylor kernels (the polynomial exp counted as ~20 flops): forward ≈ 38 and
 //!   backward ≈ 58 flops per (Taylor point, unit), ≈ 50 per (value point, unit), over
-//!   4 layers × 50 units × 256 points: ≈ 7.5 MFLOP; bias, loss, Adam (≈ 15 per param): < 0.5 MFLOP.
-//! - total ≈ 66 MFLOP per step (≈ 58.6 of it gemm).
+//!   4 layers × 50 units × 256 points: ≈ 7.5 MFLOP; bias, loss and Adam (~15 per param): < 0.5.
+//! - total ≈ 66 MFLOP per step.
 //!
-//! Floor, measured on the 2-core dev box (shared, so rough; see the README for the numbers): the
-//! 1280×50×50 gemm runs at ≈ 50–60 GFLOP/s on one core, so the gemm part is ≈ 1.0–1.2 ms per core;
-//! with the pointwise kernels (≈ 0.1 ms per layer forward + backward) the single-core floor is
-//! ≈ 1.5 ms and the two-thread floor ≈ 0.75 ms. The measured step is compared with it in the
-//! report of issue hh-pinn item 7 (README "Benchmarks").
+//! Floor (2-core shared dev box, AMD EPYC, AVX2+FMA; one run): the 1280×50×50 gemm runs at
+//! ≈ 76 GFLOP/s on one core (84 µs), the 50×50×1280 one at ≈ 62 GFLOP/s (104 µs), the pointwise
+//! kernels at 66 µs per hidden layer. FLOP floor 66 MFLOP / 76 GFLOP/s = 0.87 ms on one core,
+//! 0.44 ms on two; summing the measured pieces (9 big gemms + 4 pointwise layers) gives 1.09 ms
+//! on one core. Measured: `seed-1thread` ≈ 1.5 ms (1.7× the FLOP floor, 1.4× the pieces), `seed`
+//! on two threads 0.83–1.2 ms (1.9–2.7× the two-core FLOP floor; the loss, Adam and the chunk
+//! threads' start are serial, and the box is shared).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hh_pinn::kernels::{self, Activation};
@@ -120,14 +122,17 @@ fn floor(c: &mut Criterion) {
     let mut act = vec![0f32; R * W];
     let mut grad = upstream.clone();
     group.throughput(Throughput::Elements((R * W) as u64));
-    group.bench_function(BenchmarkId::new("silu_taylor_fwd_bwd", format!("{R}x{W}")), |b| {
-        b.iter(|| {
-            kernels::forward(Activation::Silu, &pre, &mut act, W, NT);
-            grad.copy_from_slice(&upstream);
-            kernels::backward(Activation::Silu, &pre, &mut grad, W, NT);
-            black_box((&act, &grad));
-        })
-    });
+    group.bench_function(
+        BenchmarkId::new("silu_taylor_fwd_bwd", format!("{R}x{W}")),
+        |b| {
+            b.iter(|| {
+                kernels::forward(Activation::Silu, &pre, &mut act, W, NT);
+                grad.copy_from_slice(&upstream);
+                kernels::backward(Activation::Silu, &pre, &mut grad, W, NT);
+                black_box((&act, &grad));
+            })
+        },
+    );
     group.finish();
 }
 
