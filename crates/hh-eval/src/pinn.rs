@@ -101,6 +101,32 @@ pub struct PinnRun {
     pub time_to_target: Option<f64>,
 }
 
+impl PinnRun {
+    /// The measures of [`PinnRun::cells`], as table columns.
+    pub const COLUMNS: [&'static str; 7] = [
+        "rel_l2",
+        "max_abs",
+        "rel_h1",
+        "steps",
+        "train_s",
+        "ms_per_step",
+        "time_to_1e-2_s",
+    ];
+
+    /// Errors, steps, timings and the time to rel_l2 ≤ 1e-2 (– if never) as table cells.
+    pub fn cells(&self) -> Vec<Cell> {
+        vec![
+            self.errors.rel_l2.into(),
+            self.errors.max_abs.into(),
+            self.errors.rel_h1.into(),
+            self.steps.into(),
+            self.train_seconds.into(),
+            self.ms_per_step.into(),
+            self.time_to_target.unwrap_or(f64::NAN).into(),
+        ]
+    }
+}
+
 /// Trains `config` (no progress bar) and measures it against `reference`, evaluating every
 /// `track_every` steps for the time-to-accuracy.
 pub fn train_against(
@@ -191,17 +217,7 @@ pub fn sections(
             &format!("PINN accuracy against FD, {bc}, k = 5"),
             bc.name(),
             "lower",
-            &[
-                "preset",
-                "a",
-                "rel_l2",
-                "max_abs",
-                "rel_h1",
-                "steps",
-                "train_s",
-                "ms_per_step",
-                "time_to_1e-2_s",
-            ],
+            &[&["preset", "a"][..], &PinnRun::COLUMNS].concat(),
         )
         .note(&format!(
             "Each preset trained with its seed (0) for the problem with threshold a, against the FD reference of the same \
@@ -215,17 +231,7 @@ pub fn sections(
                 bar.set_message(format!("PINN {preset}, {bc}, a = {a}"));
                 let cfg = preset_config(sweep, preset, a, bc, k5)?;
                 let run = train_against(&cfg, reference(a, bc, k5), sweep.track_every)?;
-                t.push(vec![
-                    preset.as_str().into(),
-                    a.into(),
-                    run.errors.rel_l2.into(),
-                    run.errors.max_abs.into(),
-                    run.errors.rel_h1.into(),
-                    run.steps.into(),
-                    run.train_seconds.into(),
-                    run.ms_per_step.into(),
-                    run.time_to_target.unwrap_or(f64::NAN).into(),
-                ]);
+                t.push([vec![preset.as_str().into(), a.into()], run.cells()].concat());
                 bar.inc(1);
             }
         }

@@ -40,30 +40,8 @@ fn main() -> ExitCode {
     hh_io::exit_code(run(Cli::parse()))
 }
 
-const COLUMNS: [&str; 7] = [
-    "rel_l2",
-    "max_abs",
-    "rel_h1",
-    "steps",
-    "train_s",
-    "ms_per_step",
-    "time_to_1e-2_s",
-];
-
-fn measures(r: &PinnRun) -> Vec<Cell> {
-    vec![
-        r.errors.rel_l2.into(),
-        r.errors.max_abs.into(),
-        r.errors.rel_h1.into(),
-        r.steps.into(),
-        r.train_seconds.into(),
-        r.ms_per_step.into(),
-        r.time_to_target.unwrap_or(f64::NAN).into(),
-    ]
-}
-
 fn columns(first: &[&'static str]) -> Vec<&'static str> {
-    first.iter().copied().chain(COLUMNS).collect()
+    first.iter().copied().chain(PinnRun::COLUMNS).collect()
 }
 
 struct Runner {
@@ -124,7 +102,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let mut runs_a01 = Vec::new();
     for &a in &PAPER_A_VALUES {
         let r = runner.run(&format!("a = {a}"), &runner.config(a, dirichlet, k5)?)?;
-        per_a.push([vec![a.into()], measures(&r)].concat());
+        per_a.push([vec![a.into()], r.cells()].concat());
         if a == 0.1 {
             runs_a01.push(("accurate", r));
         }
@@ -148,7 +126,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
     runs_a01.sort_by_key(|(p, _)| *p != "seed" && *p != "seed-fixed");
     for (p, r) in &runs_a01 {
-        speed.push([vec![(*p).into()], measures(r)].concat());
+        speed.push([vec![(*p).into()], r.cells()].concat());
     }
 
     let mut ablation = Table::new(
@@ -164,7 +142,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     );
     for (name, change, c) in &ablations {
         let r = runner.run(name, c)?;
-        ablation.push([vec![(*name).into(), (*change).into()], measures(&r)].concat());
+        ablation.push([vec![(*name).into(), (*change).into()], r.cells()].concat());
     }
 
     let mut other = Table::new(
@@ -181,11 +159,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     );
     for &bc in &modes {
         let r = runner.run(&format!("{bc}"), &runner.config(0.1, bc, k5)?)?;
-        other.push([vec![bc.name().into(), "5".into()], measures(&r)].concat());
+        other.push([vec![bc.name().into(), "5".into()], r.cells()].concat());
     }
     for &k in &slopes {
         let r = runner.run(&format!("k = {k}"), &runner.config(0.1, dirichlet, k)?)?;
-        other.push([vec!["dirichlet".into(), Cell::Text(k.to_string())], measures(&r)].concat());
+        other.push([vec!["dirichlet".into(), Cell::Text(k.to_string())], r.cells()].concat());
     }
     runner.bar.finish_and_clear();
 
