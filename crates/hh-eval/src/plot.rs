@@ -59,6 +59,21 @@ const PLASMA: [[u8; 3]; 33] = [
     [240, 249, 33],
 ];
 
+/// A tick label with as many digits as a scale of width `span` needs (scientific below 0.01).
+fn tick(v: f64, span: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if span < 0.05 {
+        format!("{v:.1e}")
+    } else if span >= 50.0 {
+        format!("{v:.0}")
+    } else if span >= 5.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
 /// Plasma colour of `v` ∈ [0, 1].
 pub fn plasma(v: f64) -> RGBColor {
     let s = v.clamp(0.0, 1.0) * 32.0;
@@ -209,7 +224,7 @@ where
         .disable_mesh()
         .disable_x_axis()
         .y_labels(6)
-        .y_label_formatter(&|v| format!("{v:.2}"))
+        .y_label_formatter(&|v| tick(*v, hi - lo))
         .label_style((FONT, 13))
         .draw()
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -242,7 +257,7 @@ pub fn lines(
     log_y: bool,
 ) -> anyhow::Result<()> {
     register_font();
-    let size = (380 * panels.len() as u32 + 40, 380);
+    let size = ((380 * panels.len() as u32 + 40).max(640), 380);
     let png = stem.with_extension("png");
     draw_lines(
         BitMapBackend::new(&png, size).into_drawing_area(),
@@ -319,6 +334,8 @@ where
                 chart
                     .configure_mesh()
                     .light_line_style(RGBColor(235, 235, 235))
+                    .x_labels(6)
+                    .x_label_formatter(&|v| tick(*v, x1 - x0))
                     .x_desc(x_label)
                     .y_desc(y_label)
                     .label_style((FONT, 12))

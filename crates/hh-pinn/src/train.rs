@@ -52,7 +52,26 @@ pub enum DeviceChoice {
     Cuda(usize),
 }
 
+impl std::str::FromStr for DeviceChoice {
+    type Err = ConfigError;
+
+    /// `cpu`, `cuda` (GPU 0) or `cuda:N`.
+    fn from_str(s: &str) -> Result<Self, ConfigError> {
+        let bad = || ConfigError::invalid("device", "cpu, cuda or cuda:N (N a GPU index ≥ 0)", s);
+        match s {
+            "cpu" => Ok(Self::Cpu),
+            "cuda" => Ok(Self::Cuda(0)),
+            _ => s
+                .strip_prefix("cuda:")
+                .and_then(|n| n.parse().ok())
+                .map(Self::Cuda)
+                .ok_or_else(bad),
+        }
+    }
+}
+
 impl DeviceChoice {
+    /// The candle device; `Cuda` fails with candle's message unless built with `--features cuda`.
     pub fn device(self) -> candle_core::Result<Device> {
         match self {
             Self::Cpu => Ok(Device::Cpu),
@@ -181,6 +200,14 @@ impl Trainer {
     pub fn new(config: &TrainConfig, options: &TrainOptions) -> Result<Self, TrainError> {
         config.validate()?;
         let problem = config.problem.build()?;
+        if let (DeviceChoice::Cuda(i), false) = (options.device, cfg!(feature = "cuda")) {
+            return Err(ConfigError::invalid(
+                "device",
+                "cpu in this build (CUDA needs `--features cuda`)",
+                format!("cuda:{i}"),
+            )
+            .into());
+        }
         let device = options.device.device()?;
         let dtype = config.dtype.dtype();
         let mut init = Rng::new(config.seed, STREAM_INIT);

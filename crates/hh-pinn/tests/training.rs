@@ -144,6 +144,7 @@ fn cli_writes_outputs_and_rejects_bad_input() {
         (vec!["--steps", "0"], "`steps`"),
         (vec!["--preset", "fast"], "`preset`"),
         (vec!["--bc", "periodic"], "bc"),
+        (vec!["--device", "gpu"], "device"),
     ] {
         let bad = dir.path().join("bad");
         let mut all = vec!["train", "--quiet", "--out", bad.to_str().unwrap()];
@@ -153,5 +154,13 @@ fn cli_writes_outputs_and_rejects_bad_input() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(field), "{args:?}: {err}");
         assert!(!bad.exists(), "{args:?} wrote output");
+    }
+    if !cfg!(feature = "cuda") {
+        let bad = dir.path().join("bad");
+        let o = hh_pinn(&["train", "--device", "cuda", "--out", bad.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("`device`") && err.contains("--features cuda"), "{err}");
+        assert!(!bad.exists());
     }
 }

@@ -100,6 +100,10 @@ struct TrainArgs {
     /// Use plain candle ops instead of the fused layer op.
     #[arg(long)]
     plain: bool,
+    /// cpu, cuda or cuda:N (a GPU needs a build with `--features cuda`; the Taylor streams then
+    /// use plain candle ops).
+    #[arg(long, default_value = "cpu")]
+    device: hh_pinn::DeviceChoice,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -190,7 +194,7 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         } else {
             Kernel::Fused
         },
-        ..TrainOptions::default()
+        device: args.device,
     };
     let to_anyhow = |e: TrainError| match e {
         TrainError::Config(c) => anyhow::Error::new(c),
@@ -225,6 +229,7 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         .field("final_loss", &last.map(|r| r.loss))
         .field("parameters", &trained.network().num_params())
         .field("kernel", if args.plain { "plain" } else { "fused" })
+        .field("device", &format!("{:?}", args.device))
         .field("resumed_from", &args.resume)
         .field(
             "eval_grid",
