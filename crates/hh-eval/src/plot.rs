@@ -316,6 +316,10 @@ where
     if x0 > x1 {
         (x0, x1, y0, y1) = (0.0, 1.0, 1e-3, 1.0);
     }
+    if log_y {
+        // 5 % of a decade around the data
+        (y0, y1) = (y0 / 10f64.powf(0.05), (y1 * 10f64.powf(0.05)).max(y0 * 1.5));
+    }
     let pad = if log_y {
         0.0
     } else {
@@ -336,6 +340,14 @@ where
                     .light_line_style(RGBColor(235, 235, 235))
                     .x_labels(6)
                     .x_label_formatter(&|v| tick(*v, x1 - x0))
+                    .y_labels(12)
+                    .y_label_formatter(&|v| {
+                        if log_y {
+                            format!("{:.1e}", 10f64.powf(*v))
+                        } else {
+                            tick(*v, y1 - y0)
+                        }
+                    })
                     .x_desc(x_label)
                     .y_desc(y_label)
                     .label_style((FONT, 12))
@@ -348,7 +360,8 @@ where
                         .points
                         .iter()
                         .copied()
-                        .filter(|(_, y)| y.is_finite() && (!log_y || *y > 0.0));
+                        .filter(|(_, y)| y.is_finite() && (!log_y || *y > 0.0))
+                        .map(|(x, y)| (x, if log_y { y.log10() } else { y }));
                     let anno = if s.dashed {
                         chart
                             .draw_series(DashedLineSeries::new(pts, 6, 4, style))
@@ -373,19 +386,14 @@ where
                     .map_err(err)?;
             }};
         }
-        if log_y {
-            body!(
-                builder
-                    .build_cartesian_2d(x0..x1, (y0..y1 * 1.5).log_scale())
-                    .map_err(err)?
-            );
+        // A log axis is drawn as log₁₀ y on a linear axis, labelled with 10^v: plotters' own log
+        // scale labels only whole decades, which leaves a curve within one decade unlabelled.
+        let (lo, hi) = if log_y {
+            (y0.log10(), y1.log10())
         } else {
-            body!(
-                builder
-                    .build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))
-                    .map_err(err)?
-            );
-        }
+            (y0 - pad, y1 + pad)
+        };
+        body!(builder.build_cartesian_2d(x0..x1, lo..hi).map_err(err)?);
     }
     root.present().map_err(err)?;
     Ok(())

@@ -126,14 +126,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             .enumerate()
             .map(|(i, (a, r))| Series {
                 label: format!("a = {a}"),
-                points: r.history.iter().map(|h| ((h.step + 1) as f64, h.loss)).collect(),
+                points: running_mean(&r.history.iter().map(|h| h.loss).collect::<Vec<_>>(), 50),
                 color: COLORS[i % COLORS.len()],
                 dashed: false,
             })
             .collect();
         plot::lines(
             &dir.path().join(format!("loss_{preset}")),
-            &format!("Training loss, PINN `{preset}`, {}", cli.bc),
+            &format!("Training loss (mean of 50 steps), PINN `{preset}`, {}", cli.bc),
             &[LinePanel {
                 title: "loss".into(),
                 series: loss,
@@ -193,4 +193,18 @@ fn slices(grid: &EvalGrid, u: &[Array2<f64>], dashed: Option<&[Array2<f64>]>) ->
             }
         })
         .collect()
+}
+
+/// `(step, mean of the losses of the `window` steps ending there)`, steps counted from 1.
+fn running_mean(loss: &[f64], window: usize) -> Vec<(f64, f64)> {
+    let mut sum = 0.0;
+    let mut out = Vec::with_capacity(loss.len());
+    for (i, &l) in loss.iter().enumerate() {
+        sum += l;
+        if i >= window {
+            sum -= loss[i - window];
+        }
+        out.push(((i + 1) as f64, sum / (i + 1).min(window) as f64));
+    }
+    out
 }
