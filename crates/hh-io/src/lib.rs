@@ -10,5 +10,5 @@ mod cli;
 mod manifest;
 
 pub use atomic::{AtomicDir, write_atomic};
-pub use cli::{exit_code, progress};
+pub use cli::{exit_code, keep_freed_memory, progress};
 pub use manifest::{Manifest, git_revision};

@@ -37,6 +37,7 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    hh_io::keep_freed_memory();
     hh_io::exit_code(run(Cli::parse()))
 }
 

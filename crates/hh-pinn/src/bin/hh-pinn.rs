@@ -110,6 +110,7 @@ struct TrainArgs {
 }
 
 fn main() -> ExitCode {
+    hh_io::keep_freed_memory();
     let cli = Cli::parse();
     hh_io::exit_code(match cli.command {
         Command::Train(args) => train(*args),
