@@ -115,10 +115,16 @@ impl SweepConfig {
         }
         for (field, presets) in [
             ("pinn.presets", self.pinn.presets.clone()),
-            ("pinn.k_sweep_preset", vec![self.pinn.k_sweep_preset.clone()]),
+            (
+                "pinn.k_sweep_preset",
+                vec![self.pinn.k_sweep_preset.clone()],
+            ),
             ("pinn.steps", self.pinn.steps.keys().cloned().collect()),
         ] {
-            if let Some(p) = presets.iter().find(|p| !hh_pinn::PRESETS.contains(&p.as_str())) {
+            if let Some(p) = presets
+                .iter()
+                .find(|p| !hh_pinn::PRESETS.contains(&p.as_str()))
+            {
                 return Err(ConfigError::invalid(
                     field,
                     &format!("presets among {}", hh_pinn::PRESETS.join(", ")),
@@ -130,7 +136,11 @@ impl SweepConfig {
             return Err(ConfigError::invalid("pinn.steps", "step budgets ≥ 1", p));
         }
         if self.pinn.track_every == 0 {
-            return Err(ConfigError::invalid("pinn.track_every", "an integer ≥ 1", 0));
+            return Err(ConfigError::invalid(
+                "pinn.track_every",
+                "an integer ≥ 1",
+                0,
+            ));
         }
         if !(2..=8).contains(&self.grid_convergence.levels) {
             return Err(ConfigError::invalid(

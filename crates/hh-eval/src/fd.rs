@@ -252,7 +252,8 @@ pub fn centre_values(
     let solved: Vec<hh_fd::Solution> = jobs
         .par_iter()
         .map(|&(bc, a)| {
-            let problem = paper_problem(a, bc, Slope::Finite(5.0), Regularisation::Lower).build()?;
+            let problem =
+                paper_problem(a, bc, Slope::Finite(5.0), Regularisation::Lower).build()?;
             let sol = match grid {
                 None => hh_fd::reference(&problem)?,
                 Some([nx, nt]) => solve(

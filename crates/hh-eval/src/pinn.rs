@@ -146,7 +146,8 @@ pub fn train_against(
         u,
         steps: trained.steps(),
         train_seconds: trained.train_seconds() - tracker.paused,
-        ms_per_step: 1e3 * (trained.train_seconds() - tracker.paused) / trained.steps().max(1) as f64,
+        ms_per_step: 1e3 * (trained.train_seconds() - tracker.paused)
+            / trained.steps().max(1) as f64,
         history: trained.history().to_vec(),
         curve: tracker.curve,
         time_to_target: tracker.reached.map(|(_, s)| s),
@@ -189,7 +190,10 @@ pub fn sections(
     // References first, in parallel (deterministic); then the trainings one after another (each
     // uses both cores).
     let mut keys: Vec<(f64, BoundaryMode, Slope)> = Vec::new();
-    let accuracy = sweep.bc.iter().flat_map(|&bc| a_values.iter().map(move |&a| (a, bc, k5)));
+    let accuracy = sweep
+        .bc
+        .iter()
+        .flat_map(|&bc| a_values.iter().map(move |&a| (a, bc, k5)));
     let k_sweep = sweep
         .k_sweep
         .iter()
@@ -206,7 +210,10 @@ pub fn sections(
         .map(|&(a, bc, k)| fd_reference(&problem(a, bc, k), reference_grid))
         .collect::<anyhow::Result<_>>()?;
     let reference = |a: f64, bc, k| {
-        let i = keys.iter().position(|&key| key == (a, bc, k)).expect("solved");
+        let i = keys
+            .iter()
+            .position(|&key| key == (a, bc, k))
+            .expect("solved");
         &refs[i]
     };
 

@@ -367,7 +367,9 @@ where
                             .draw_series(DashedLineSeries::new(pts, 6, 4, style))
                             .map_err(err)?
                     } else {
-                        chart.draw_series(LineSeries::new(pts, style)).map_err(err)?
+                        chart
+                            .draw_series(LineSeries::new(pts, style))
+                            .map_err(err)?
                     };
                     // An empty label keeps the curve out of the legend.
                     if !s.label.is_empty() {

@@ -22,13 +22,11 @@ pub fn run_sweep(name: &str, cfg: &SweepConfig, progress: bool) -> anyhow::Resul
     let mut sections = Vec::new();
 
     let start = Instant::now();
-    let b = bar(cfg.a_values.len() * BoundaryMode::ALL.len(), "FD references");
-    let centre = fd::centre_values(
-        &cfg.a_values,
-        &BoundaryMode::ALL,
-        cfg.reference_grid,
-        &b,
-    )?;
+    let b = bar(
+        cfg.a_values.len() * BoundaryMode::ALL.len(),
+        "FD references",
+    );
+    let centre = fd::centre_values(&cfg.a_values, &BoundaryMode::ALL, cfg.reference_grid, &b)?;
     b.finish_and_clear();
     manifest = manifest.timing("fd_centre_values_s", start.elapsed().as_secs_f64());
 

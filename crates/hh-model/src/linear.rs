@@ -237,8 +237,14 @@ mod tests {
                     - u.eval_derivatives(t, x - h).unwrap()[1])
                     / (2.0 * h);
                 let tol = 1e-6 * (1.0 + vxx.abs());
-                assert!((num_x - vx).abs() < tol, "{mode} u_x at ({t}, {x}): {num_x} vs {vx}");
-                assert!((num_xx - vxx).abs() < tol, "{mode} u_xx at ({t}, {x}): {num_xx} vs {vxx}");
+                assert!(
+                    (num_x - vx).abs() < tol,
+                    "{mode} u_x at ({t}, {x}): {num_x} vs {vx}"
+                );
+                assert!(
+                    (num_xx - vxx).abs() < tol,
+                    "{mode} u_xx at ({t}, {x}): {num_xx} vs {vxx}"
+                );
             }
             let at0 = u.eval_derivatives(0.0, 1.4).unwrap();
             assert_eq!(at0, Profile::Paper.derivatives(1.4).unwrap());
@@ -256,9 +262,17 @@ mod tests {
         };
         let series = LinearPart::new(&Profile::Paper, &long, BoundaryMode::Neumann);
         for (t, x) in [(0.01, 1.5), (0.3, 0.0), (1.0, PI)] {
-            let (a, b) = (free.eval_derivatives(t, x).unwrap(), series.eval_derivatives(t, x).unwrap());
+            let (a, b) = (
+                free.eval_derivatives(t, x).unwrap(),
+                series.eval_derivatives(t, x).unwrap(),
+            );
             for i in 0..3 {
-                assert!((a[i] - b[i]).abs() < 1e-9, "({t}, {x}) [{i}]: {} vs {}", a[i], b[i]);
+                assert!(
+                    (a[i] - b[i]).abs() < 1e-9,
+                    "({t}, {x}) [{i}]: {} vs {}",
+                    a[i],
+                    b[i]
+                );
             }
         }
     }

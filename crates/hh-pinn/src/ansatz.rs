@@ -185,7 +185,11 @@ mod tests {
                 assert!((f[2] - f[3] + f[0]).abs() < 1e-12);
                 let h = 1e-6;
                 let num_t = (an.fields(x, t + h)[0] - an.fields(x, t - h)[0]) / (2.0 * h);
-                assert!((num_t - f[2]).abs() < 1e-5 * (1.0 + f[2].abs()), "{mode}: {num_t} vs {}", f[2]);
+                assert!(
+                    (num_t - f[2]).abs() < 1e-5 * (1.0 + f[2].abs()),
+                    "{mode}: {num_t} vs {}",
+                    f[2]
+                );
                 let num_bt = (an.fields(x, t + h)[4] - an.fields(x, t - h)[4]) / (2.0 * h);
                 assert!((num_bt - f[6]).abs() < 1e-6);
             }

@@ -365,7 +365,11 @@ impl TrainConfig {
             return Err(invalid("sampler.points", "an integer in 1..=1e8", s.points));
         }
         if !(s.time_power.is_finite() && (0.1..=10.0).contains(&s.time_power)) {
-            return Err(invalid("sampler.time_power", "a number in [0.1, 10]", s.time_power));
+            return Err(invalid(
+                "sampler.time_power",
+                "a number in [0.1, 10]",
+                s.time_power,
+            ));
         }
         if self.boundary_active() && !(1..=1_000_000).contains(&s.boundary_batch) {
             return Err(invalid(

@@ -96,9 +96,15 @@ fn a_diverging_run_stops_and_keeps_its_last_good_checkpoint() {
     };
     let (path, saved) = checkpoint.clone().expect("a checkpoint was written");
     assert_eq!(path, ck);
-    assert!(saved <= *step && *step < 50, "saved {saved}, failed at {step}");
+    assert!(
+        saved <= *step && *step < 50,
+        "saved {saved}, failed at {step}"
+    );
     let msg = err.to_string();
-    assert!(msg.contains("non-finite loss") && msg.contains("last good checkpoint"), "{msg}");
+    assert!(
+        msg.contains("non-finite loss") && msg.contains("last good checkpoint"),
+        "{msg}"
+    );
     let (config, state) = checkpoint::load(&ck).unwrap();
     assert_eq!(config, c);
     assert_eq!(state.step, saved);
@@ -160,7 +166,10 @@ fn cli_writes_outputs_and_rejects_bad_input() {
         let o = hh_pinn(&["train", "--device", "cuda", "--out", bad.to_str().unwrap()]);
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{err}");
-        assert!(err.contains("`device`") && err.contains("--features cuda"), "{err}");
+        assert!(
+            err.contains("`device`") && err.contains("--features cuda"),
+            "{err}"
+        );
         assert!(!bad.exists());
     }
 }

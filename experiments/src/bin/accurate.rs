@@ -7,7 +7,7 @@ use clap::Parser;
 use hh_eval::pinn::{PinnRun, fd_reference, train_against};
 use hh_eval::{Cell, Report, Table};
 use hh_model::{BoundaryMode, PAPER_A_VALUES, Slope};
-use hh_pinn::{Activation, Constraints, Schedule, SamplerKind, TrainConfig};
+use hh_pinn::{Activation, Constraints, SamplerKind, Schedule, TrainConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -164,7 +164,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
     for &k in &slopes {
         let r = runner.run(&format!("k = {k}"), &runner.config(0.1, dirichlet, k)?)?;
-        other.push([vec!["dirichlet".into(), Cell::Text(k.to_string())], r.cells()].concat());
+        other.push(
+            [
+                vec!["dirichlet".into(), Cell::Text(k.to_string())],
+                r.cells(),
+            ]
+            .concat(),
+        );
     }
     runner.bar.finish_and_clear();
 
@@ -225,7 +231,11 @@ fn ablations(steps: usize) -> anyhow::Result<Vec<(&'static str, &'static str, Tr
             "SiLU instead of tanh",
             with(&|c| c.network.activation = Activation::Silu),
         ),
-        ("width 50", "4×50 instead of 4×64", with(&|c| c.network.width = 50)),
+        (
+            "width 50",
+            "4×50 instead of 4×64",
+            with(&|c| c.network.width = 50),
+        ),
         (
             "fixed pool",
             "pinn sampler: 2000 points drawn once",
@@ -244,6 +254,10 @@ fn ablations(steps: usize) -> anyhow::Result<Vec<(&'static str, &'static str, Tr
                 c.optimiser.schedule = Schedule::Constant;
             }),
         ),
-        ("batch 256", "256 points a step", with(&|c| c.sampler.batch = 256)),
+        (
+            "batch 256",
+            "256 points a step",
+            with(&|c| c.sampler.batch = 256),
+        ),
     ])
 }

@@ -28,7 +28,11 @@ struct Cli {
     #[arg(long, default_value = "dirichlet")]
     bc: BoundaryMode,
     /// PINN presets to train for every a (comma-separated; empty: FD panels only).
-    #[arg(long, value_delimiter = ',', default_value = "seed,seed-fixed,accurate")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "seed,seed-fixed,accurate"
+    )]
     presets: Vec<String>,
     /// Output directory (replaced atomically on success).
     #[arg(long, default_value = "results/figure1")]
@@ -103,7 +107,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             range(&u),
             "u",
         )?;
-        let diff: Vec<Array2<f64>> = u.iter().zip(&fd).map(|(p, f)| (p - f).mapv(f64::abs)).collect();
+        let diff: Vec<Array2<f64>> = u
+            .iter()
+            .zip(&fd)
+            .map(|(p, f)| (p - f).mapv(f64::abs))
+            .collect();
         plot::heatmaps(
             &dir.path().join(format!("error_{preset}")),
             &format!("|PINN `{preset}` − FD|, k = 5, lower, {}", cli.bc),
@@ -115,7 +123,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         )?;
         plot::lines(
             &dir.path().join(format!("slices_{preset}")),
-            &format!("u(t, ·): PINN `{preset}` (solid) and FD (dashed), {}", cli.bc),
+            &format!(
+                "u(t, ·): PINN `{preset}` (solid) and FD (dashed), {}",
+                cli.bc
+            ),
             &slices(&grid, &u, Some(&fd)),
             "x",
             "u",
@@ -134,7 +145,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             .collect();
         plot::lines(
             &dir.path().join(format!("loss_{preset}")),
-            &format!("Training loss (mean of 50 steps), PINN `{preset}`, {}", cli.bc),
+            &format!(
+                "Training loss (mean of 50 steps), PINN `{preset}`, {}",
+                cli.bc
+            ),
             &[LinePanel {
                 title: "loss".into(),
                 series: loss,
@@ -176,7 +190,12 @@ fn slices(grid: &EvalGrid, u: &[Array2<f64>], dashed: Option<&[Array2<f64>]>) ->
             let row = ((t / t_end) * (grid.t.len() - 1) as f64).round() as usize;
             let curve = |label: String, g: &Array2<f64>, color, dashed| Series {
                 label,
-                points: grid.x.iter().zip(g.row(row)).map(|(&x, &v)| (x, v)).collect(),
+                points: grid
+                    .x
+                    .iter()
+                    .zip(g.row(row))
+                    .map(|(&x, &v)| (x, v))
+                    .collect(),
                 color,
                 dashed,
             };
