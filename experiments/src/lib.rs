@@ -1,6 +1,6 @@
 //! Shared pieces of the experiment binaries.
 
-use hh_model::{BoundaryMode, EvalGrid, ProblemConfig, ReactionDiffusion};
+use hh_model::{BoundaryMode, ProblemConfig};
 use ndarray::Array2;
 use rayon::prelude::*;
 
@@ -9,14 +9,12 @@ pub fn fd_references(a_values: &[f64], bc: BoundaryMode) -> anyhow::Result<Vec<A
     a_values
         .par_iter()
         .map(|&a| {
-            let problem = ProblemConfig {
+            let cfg = ProblemConfig {
                 a,
                 bc,
                 ..Default::default()
-            }
-            .build()?;
-            let sol = hh_fd::reference(&problem)?;
-            Ok(sol.on_grid(&EvalGrid::paper(&problem.domain()), 0))
+            };
+            hh_eval::pinn::fd_reference(&cfg, None)
         })
         .collect()
 }

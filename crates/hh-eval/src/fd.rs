@@ -37,6 +37,25 @@ pub fn solve_on_eval_grid(cfg: &ProblemConfig, grid: &GridConfig) -> anyhow::Res
     })
 }
 
+/// The FD reference of `problem`: [`hh_fd::reference`] (SPEC §5), or a solve on `grid = [nx, nt]`
+/// (smoke runs).
+pub fn reference_solution<P: ReactionDiffusion + ?Sized>(
+    problem: &P,
+    grid: Option<[usize; 2]>,
+) -> anyhow::Result<hh_fd::Solution> {
+    Ok(match grid {
+        None => hh_fd::reference(problem)?,
+        Some([nx, nt]) => solve(
+            problem,
+            &GridConfig {
+                nx,
+                nt,
+                ..Default::default()
+            },
+        )?,
+    })
+}
+
 /// x-spacing of the evaluation grid of the paper's interval.
 pub fn eval_h() -> f64 {
     std::f64::consts::PI / (EvalGrid::PAPER_SIZE - 1) as f64
@@ -254,17 +273,7 @@ pub fn centre_values(
         .map(|&(bc, a)| {
             let problem =
                 paper_problem(a, bc, Slope::Finite(5.0), Regularisation::Lower).build()?;
-            let sol = match grid {
-                None => hh_fd::reference(&problem)?,
-                Some([nx, nt]) => solve(
-                    &problem,
-                    &GridConfig {
-                        nx,
-                        nt,
-                        ..Default::default()
-                    },
-                )?,
-            };
+            let sol = reference_solution(&problem, grid)?;
             bar.inc(1);
             Ok(sol)
         })

@@ -7,7 +7,6 @@
 
 use std::time::Instant;
 
-use hh_fd::GridConfig;
 use hh_model::{BoundaryMode, EvalGrid, ProblemConfig, ReactionDiffusion, Regularisation, Slope};
 use hh_pinn::{Control, LossRecord, Observer, TrainConfig, TrainOptions, Trainer};
 use ndarray::Array2;
@@ -24,17 +23,7 @@ pub const TARGET_REL_L2: f64 = 1e-2;
 /// The FD reference of `cfg` on the evaluation grid: [`hh_fd::reference`], or a solve on `grid`.
 pub fn fd_reference(cfg: &ProblemConfig, grid: Option<[usize; 2]>) -> anyhow::Result<Array2<f64>> {
     let problem = cfg.build()?;
-    let sol = match grid {
-        None => hh_fd::reference(&problem)?,
-        Some([nx, nt]) => hh_fd::solve(
-            &problem,
-            &GridConfig {
-                nx,
-                nt,
-                ..GridConfig::default()
-            },
-        )?,
-    };
+    let sol = crate::fd::reference_solution(&problem, grid)?;
     Ok(sol.on_grid(&EvalGrid::paper(&problem.domain()), 0))
 }
 

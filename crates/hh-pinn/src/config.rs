@@ -435,29 +435,21 @@ impl TrainConfig {
                 return Err(invalid(field, "a finite number ≥ 0", w));
             }
         }
-        if self.constraints.linear_part
-            && !matches!(
-                self.problem.ic,
-                InitialCondition::Paper | InitialCondition::Sin | InitialCondition::Const(_)
-            )
-        {
-            return Err(invalid(
-                "constraints.linear_part",
-                "false unless problem.ic is paper, sin or const (a smooth profile with known derivatives)",
-                true,
-            ));
-        }
-        if self.constraints.hard_initial
-            && !matches!(
-                self.problem.ic,
-                InitialCondition::Paper | InitialCondition::Sin | InitialCondition::Const(_)
-            )
-        {
-            return Err(invalid(
-                "constraints.hard_initial",
-                "false unless problem.ic is paper, sin or const (a smooth profile with known derivatives)",
-                true,
-            ));
+        let smooth = matches!(
+            self.problem.ic,
+            InitialCondition::Paper | InitialCondition::Sin | InitialCondition::Const(_)
+        );
+        for (field, on) in [
+            ("constraints.linear_part", self.constraints.linear_part),
+            ("constraints.hard_initial", self.constraints.hard_initial),
+        ] {
+            if on && !smooth {
+                return Err(invalid(
+                    field,
+                    "false unless problem.ic is paper, sin or const (a smooth profile with known derivatives)",
+                    true,
+                ));
+            }
         }
         if self.constraints.hard_boundary && self.problem.bc != BoundaryMode::Dirichlet {
             return Err(invalid(
