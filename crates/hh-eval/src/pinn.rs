@@ -8,9 +8,10 @@
 use std::time::Instant;
 
 use hh_model::{BoundaryMode, EvalGrid, ProblemConfig, ReactionDiffusion, Regularisation, Slope};
-use hh_pinn::{Control, LossRecord, Observer, TrainConfig, TrainOptions, Trainer};
+use hh_pinn::{Control, LossRecord, Model, Observer, TrainConfig, TrainOptions, Trainer};
 use ndarray::Array2;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 use crate::config::PinnSweep;
 use crate::fd::eval_h;
@@ -27,10 +28,24 @@ pub fn fd_reference(cfg: &ProblemConfig, grid: Option<[usize; 2]>) -> anyhow::Re
     Ok(sol.on_grid(&EvalGrid::paper(&problem.domain()), 0))
 }
 
-/// Every `every` steps: rel_l2 of the current network against a reference, and the training time
-/// (evaluations excluded) at which it first reached [`TARGET_REL_L2`].
+/// The nerve problem `cfg` as a model for the trainer.
+pub fn nerve_model(cfg: &ProblemConfig) -> anyhow::Result<Model> {
+    Ok(Arc::new(cfg.build()?))
+}
+
+/// The largest rel_l2 over the components of `u` against `reference` (one grid per component).
+pub fn worst_rel_l2(u: &[Array2<f64>], reference: &[Array2<f64>]) -> f64 {
+    u.iter()
+        .zip(reference)
+        .map(|(u, r)| Errors::of(u.view(), r.view(), eval_h()).rel_l2)
+        .fold(0.0, f64::max)
+}
+
+/// Every `every` steps: rel_l2 of the current network against a reference (the worst
+/// component's), and the training time (evaluations excluded) at which it first reached
+/// [`TARGET_REL_L2`].
 pub struct Tracker<'a> {
-    reference: &'a Array2<f64>,
+    reference: &'a [Array2<f64>],
     grid: EvalGrid,
     every: usize,
     start: Instant,
@@ -42,8 +57,8 @@ pub struct Tracker<'a> {
 }
 
 impl<'a> Tracker<'a> {
-    /// Starts the clock.
-    pub fn new(reference: &'a Array2<f64>, grid: EvalGrid, every: usize) -> Self {
+    /// Starts the clock; `reference` holds one grid per component.
+    pub fn new(reference: &'a [Array2<f64>], grid: EvalGrid, every: usize) -> Self {
         Self {
             reference,
             grid,
@@ -63,9 +78,9 @@ impl Observer for Tracker<'_> {
             let clock = self.start.elapsed().as_secs_f64() - self.paused;
             let t0 = Instant::now();
             let u = trainer.evaluate(&self.grid);
-            let e = Errors::of(u.view(), self.reference.view(), eval_h());
-            self.curve.push((step, e.rel_l2));
-            if self.reached.is_none() && e.rel_l2 <= TARGET_REL_L2 {
+            let rel_l2 = worst_rel_l2(&u, self.reference);
+            self.curve.push((step, rel_l2));
+            if self.reached.is_none() && rel_l2 <= TARGET_REL_L2 {
                 self.reached = Some((step, clock));
             }
             self.paused += t0.elapsed().as_secs_f64();
@@ -77,9 +92,10 @@ impl Observer for Tracker<'_> {
 /// One trained network measured against its reference.
 pub struct PinnRun {
     pub config: TrainConfig,
-    /// `u` on the evaluation grid (rows t, columns x).
-    pub u: Array2<f64>,
-    pub errors: Errors,
+    /// `u_i` on the evaluation grid (rows t, columns x), one per component.
+    pub u: Vec<Array2<f64>>,
+    /// The measures of each component.
+    pub errors: Vec<Errors>,
     pub steps: usize,
     pub train_seconds: f64,
     pub ms_per_step: f64,
@@ -102,12 +118,14 @@ impl PinnRun {
         "time_to_1e-2_s",
     ];
 
-    /// Errors, steps, timings and the time to rel_l2 ≤ 1e-2 (– if never) as table cells.
-    pub fn cells(&self) -> Vec<Cell> {
+    /// Component `i`'s errors, steps, timings and the time to rel_l2 ≤ 1e-2 (– if never) as
+    /// table cells.
+    pub fn cells(&self, i: usize) -> Vec<Cell> {
+        let e = &self.errors[i];
         vec![
-            self.errors.rel_l2.into(),
-            self.errors.max_abs.into(),
-            self.errors.rel_h1.into(),
+            e.rel_l2.into(),
+            e.max_abs.into(),
+            e.rel_h1.into(),
             self.steps.into(),
             self.train_seconds.into(),
             self.ms_per_step.into(),
@@ -116,22 +134,26 @@ impl PinnRun {
     }
 }
 
-/// Trains `config` (no progress bar) and measures it against `reference`, evaluating every
-/// `track_every` steps for the time-to-accuracy.
+/// Trains `model` with `config` (no progress bar) and measures it against `reference` (one grid
+/// per component), evaluating every `track_every` steps for the time-to-accuracy.
 pub fn train_against(
+    model: Model,
     config: &TrainConfig,
-    reference: &Array2<f64>,
+    reference: &[Array2<f64>],
     track_every: usize,
 ) -> anyhow::Result<PinnRun> {
-    let problem = config.problem.build()?;
-    let grid = EvalGrid::paper(&problem.domain());
-    let trainer = Trainer::new(config, &TrainOptions::default())?;
+    let grid = EvalGrid::paper(&model.domain());
+    let trainer = Trainer::new(model, config, &TrainOptions::default())?;
     let mut tracker = Tracker::new(reference, grid.clone(), track_every);
     let trained = trainer.run(&mut [&mut tracker])?;
     let u = trained.evaluate(&grid);
     Ok(PinnRun {
         config: config.clone(),
-        errors: Errors::of(u.view(), reference.view(), eval_h()),
+        errors: u
+            .iter()
+            .zip(reference)
+            .map(|(u, r)| Errors::of(u.view(), r.view(), eval_h()))
+            .collect(),
         u,
         steps: trained.steps(),
         train_seconds: trained.train_seconds() - tracker.paused,
@@ -143,18 +165,9 @@ pub fn train_against(
     })
 }
 
-/// The config of `preset` for threshold `a`, mode `bc`, slope `k`, with the sweep's step override.
-pub fn preset_config(
-    sweep: &PinnSweep,
-    preset: &str,
-    a: f64,
-    bc: BoundaryMode,
-    k: Slope,
-) -> anyhow::Result<TrainConfig> {
+/// The config of `preset` with the sweep's step override.
+pub fn preset_config(sweep: &PinnSweep, preset: &str) -> anyhow::Result<TrainConfig> {
     let mut c = TrainConfig::preset(preset)?;
-    c.problem.a = a;
-    c.problem.bc = bc;
-    c.problem.k = k;
     if let Some(&s) = sweep.steps.get(preset) {
         c.steps = s;
     }
@@ -225,9 +238,15 @@ pub fn sections(
         for preset in &sweep.presets {
             for &a in a_values {
                 bar.set_message(format!("PINN {preset}, {bc}, a = {a}"));
-                let cfg = preset_config(sweep, preset, a, bc, k5)?;
-                let run = train_against(&cfg, reference(a, bc, k5), sweep.track_every)?;
-                t.push([vec![preset.as_str().into(), a.into()], run.cells()].concat());
+                let cfg = preset_config(sweep, preset)?;
+                let model = nerve_model(&problem(a, bc, k5))?;
+                let run = train_against(
+                    model,
+                    &cfg,
+                    std::slice::from_ref(reference(a, bc, k5)),
+                    sweep.track_every,
+                )?;
+                t.push([vec![preset.as_str().into(), a.into()], run.cells(0)].concat());
                 bar.inc(1);
             }
         }
@@ -260,12 +279,13 @@ pub fn sections(
     let mut rows = Vec::new();
     for &k in &sweep.k_sweep {
         bar.set_message(format!("PINN {}, k = {k}", sweep.k_sweep_preset));
-        let cfg = preset_config(sweep, &sweep.k_sweep_preset, a, bc, k)?;
+        let cfg = preset_config(sweep, &sweep.k_sweep_preset)?;
         let own = reference(a, bc, k);
-        let run = train_against(&cfg, own, sweep.track_every)?;
-        let vs_limit = Errors::of(run.u.view(), limit.view(), eval_h());
+        let model = nerve_model(&problem(a, bc, k))?;
+        let run = train_against(model, &cfg, std::slice::from_ref(own), sweep.track_every)?;
+        let vs_limit = Errors::of(run.u[0].view(), limit.view(), eval_h());
         let fd = Errors::of(own.view(), limit.view(), eval_h());
-        rows.push((k, vs_limit, run.errors, fd));
+        rows.push((k, vs_limit, run.errors[0], fd));
         bar.inc(1);
     }
     let r = rates(&rows.iter().map(|r| r.1.rel_l2).collect::<Vec<_>>());

@@ -71,6 +71,8 @@ pub enum FdError {
     },
     #[error("non-finite value at t = {t}")]
     NonFinite { t: f64 },
+    #[error("monotone iteration does not apply: {what}")]
+    NotOrderPreserving { what: String },
 }
 
 /// Options of a solve that do not change its result.

@@ -7,9 +7,11 @@
 //! solved by Newton's method with the (generalised) Jacobian of `f` when `f` is Lipschitz, and by
 //! monotone iteration `U ← (I − θΔt(DΔ_h + L))⁻¹ (R + θΔt g(U))` started at a bound of `g` when `f`
 //! is an exact selection `L u + g(u)` of a multivalued graph (k = ∞): the iterates are monotone and
-//! stop, exactly, at the extremal (minimal or maximal) discrete solution.
+//! stop, exactly, at the extremal (minimal or maximal) discrete solution. Components that are
+//! linear ODEs at each node (no diffusion, constant `g`) are eliminated from that iteration first
+//! ([`Reduction`]).
 
-use hh_model::{BoundaryMode, ReactionDiffusion, Side};
+use hh_model::{BoundaryMode, MonotoneSplit, ReactionDiffusion, Side};
 
 use crate::FdError;
 use crate::grid::Mesh;
@@ -76,8 +78,8 @@ pub(crate) struct Stepper<'p, P: ReactionDiffusion + ?Sized> {
     diag: Vec<f64>,
     fbuf: Vec<f64>,
     jbuf: Vec<f64>,
-    /// Factored constant matrices of monotone iteration, keyed by θΔt (m = 1).
-    factored: Vec<(f64, Factored)>,
+    /// The reduced constant systems of monotone iteration, one per θΔt.
+    reductions: Vec<Reduction>,
     /// Newton's Jacobian, refactored incrementally (m = 1), and the θΔt it was built for.
     jacobian: Option<(f64, Factored)>,
     pub counts: IterationCounts,
@@ -101,7 +103,7 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
             diag: vec![0.0; n * m * m],
             fbuf: vec![0.0; m],
             jbuf: vec![0.0; m * m],
-            factored: Vec::new(),
+            reductions: Vec::new(),
             jacobian: None,
             counts: IterationCounts::default(),
         }
@@ -326,66 +328,73 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
         norm
     }
 
-    /// Monotone iteration for `f = L u + g(u)`, from the bound of `g` on the split's side.
+    /// Monotone iteration for `f = L u + g(u)`, from the bound of `g` on the split's side: each
+    /// sweep solves the reduced constant system for the kept components with `g` frozen,
+    /// recovers the eliminated ones, and re-evaluates `g`; it stops when `g` no longer changes
+    /// (after at most one change of `g` per unknown, since the iterates are monotone).
     fn monotone(&mut self, u: &mut [f64], tdt: f64) -> Result<(), FdError> {
         let split = self
             .problem
             .monotone_split()
             .expect("called for split problems");
         let (m, n) = (self.m, self.n);
-        let l = split.linear();
+        if !self.reductions.iter().any(|r| r.tdt == tdt) {
+            let r = Reduction::new(split, &self.diffusion, &self.lap, n, tdt)?;
+            self.reductions.push(r);
+        }
+        let red = self
+            .reductions
+            .iter_mut()
+            .find(|r| r.tdt == tdt)
+            .expect("just built");
         let (lo, hi) = split.bounds();
         let start = match split.side() {
             Side::Below => lo,
             Side::Above => hi,
         };
-        // Constant matrix A = I − θΔt (D Δ_h + L) and g at the start.
-        let mut g: Vec<f64> = (0..n * m).map(|k| start[k % m]).collect();
+        let (mk, me) = (red.kept.len(), red.elim.len());
+        // The parts that do not change during the iteration: for each node,
+        // r_E = R_E + θΔt g_E, c_K = R_K + q r_E and e_0 = M r_E.
+        let mut re = vec![0.0; me];
         for j in 0..n {
-            for i in 0..m {
-                let k = j * m + i;
-                let fixed = self.fixed(j, i);
-                let block = &mut self.diag[k * m..(k + 1) * m];
-                if fixed {
-                    block.fill(0.0);
-                    block[i] = 1.0;
-                    self.lower[k] = 0.0;
-                    self.upper[k] = 0.0;
-                } else {
-                    let d = self.diffusion[i];
-                    for (c, b) in block.iter_mut().enumerate() {
-                        *b = -tdt * l[i * m + c];
-                    }
-                    block[i] += 1.0 - tdt * d * self.lap.wc[j];
-                    self.lower[k] = -tdt * d * self.lap.wl[j];
-                    self.upper[k] = -tdt * d * self.lap.wu[j];
-                }
+            for (a, &i) in red.elim.iter().enumerate() {
+                re[a] = self.rhs[j * m + i] + tdt * start[i];
+            }
+            for (b, &i) in red.kept.iter().enumerate() {
+                let q = &red.q[b * me..(b + 1) * me];
+                red.ck[j * mk + b] =
+                    self.rhs[j * m + i] + q.iter().zip(&re).map(|(q, r)| q * r).sum::<f64>();
+            }
+            for a in 0..me {
+                let row = &red.m_inv[a * me..(a + 1) * me];
+                red.e0[j * me + a] = row.iter().zip(&re).map(|(x, r)| x * r).sum();
             }
         }
-        if m == 1 && !self.factored.iter().any(|(key, _)| *key == tdt) {
-            let f = Factored::new(&self.lower, &self.diag, &self.upper);
-            self.factored.push((tdt, f));
-        }
+        let mut g: Vec<f64> = (0..n * m).map(|k| start[k % m]).collect();
         let mut gnew = vec![0.0; m];
         for _ in 0..=n * m + 1 {
             self.counts.monotone += 1;
-            for k in 0..n * m {
-                u[k] = if self.fixed(k / m, k % m) {
-                    0.0
-                } else {
-                    self.rhs[k] + tdt * g[k]
-                };
+            for j in 0..n {
+                for (b, &i) in red.kept.iter().enumerate() {
+                    let k = j * mk + b;
+                    red.x[k] = if red.fixed[k] {
+                        0.0
+                    } else {
+                        red.ck[k] + tdt * g[j * m + i]
+                    };
+                }
             }
-            if m == 1 {
-                let f = &self
-                    .factored
-                    .iter()
-                    .find(|(key, _)| *key == tdt)
-                    .expect("factored")
-                    .1;
-                f.solve(u);
-            } else {
-                solve_block(m, &self.lower, &self.diag, &self.upper, u);
+            red.solve();
+            for j in 0..n {
+                for (b, &i) in red.kept.iter().enumerate() {
+                    u[j * m + i] = red.x[j * mk + b];
+                }
+                for (a, &i) in red.elim.iter().enumerate() {
+                    let p = &red.p[a * mk..(a + 1) * mk];
+                    let xk = &red.x[j * mk..(j + 1) * mk];
+                    u[j * m + i] =
+                        red.e0[j * me + a] + p.iter().zip(xk).map(|(p, x)| p * x).sum::<f64>();
+                }
             }
             let mut changed = false;
             for j in 0..n {
@@ -406,6 +415,140 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
             iterations: n * m + 2,
             residual: f64::NAN,
         })
+    }
+}
+
+/// The constant system of one monotone-iteration step with the linear ODE components eliminated.
+///
+/// `E` are the components with `D_i = 0` and constant `g_i` (`g_lo,i = g_hi,i`), `K` the others.
+/// At every node `U_E = M (R_E + θΔt g_E) + P U_K` with `M = (I − θΔt L_EE)⁻¹`, `P = θΔt M L_EK`,
+/// and the kept components solve the (block) tridiagonal system
+///
+/// ```text
+/// (I − θΔt (D_K Δ_h + L_eff)) U_K = R_K + Q (R_E + θΔt g_E) + θΔt g_K(U),
+/// L_eff = L_KK + θΔt L_KE M L_EK,   Q = θΔt L_KE M,
+/// ```
+///
+/// whose matrix is an M-matrix when the off-diagonal entries of `L_eff` are ≥ 0 (checked).
+struct Reduction {
+    tdt: f64,
+    kept: Vec<usize>,
+    elim: Vec<usize>,
+    /// `M` (`|E| × |E|`), `P` (`|E| × |K|`), `Q` (`|K| × |E|`), row-major.
+    m_inv: Vec<f64>,
+    p: Vec<f64>,
+    q: Vec<f64>,
+    /// Per node and kept component: held at zero (dirichlet ends).
+    fixed: Vec<bool>,
+    /// The factored matrix (`|K| = 1`), or its block tridiagonal parts.
+    factored: Option<Factored>,
+    lower: Vec<f64>,
+    diag: Vec<f64>,
+    upper: Vec<f64>,
+    /// Work: the constant right-hand side `c_K`, `e_0 = M (R_E + θΔt g_E)`, and the unknowns.
+    ck: Vec<f64>,
+    e0: Vec<f64>,
+    x: Vec<f64>,
+}
+
+impl Reduction {
+    fn new(
+        split: &dyn MonotoneSplit,
+        diffusion: &[f64],
+        lap: &Laplacian,
+        n: usize,
+        tdt: f64,
+    ) -> Result<Self, FdError> {
+        let m = diffusion.len();
+        let l = split.linear();
+        let (lo, hi) = split.bounds();
+        let (elim, kept): (Vec<usize>, Vec<usize>) =
+            (0..m).partition(|&i| diffusion[i] == 0.0 && lo[i] == hi[i]);
+        let (mk, me) = (kept.len(), elim.len());
+        let block = |rows: &[usize], cols: &[usize]| {
+            nalgebra::DMatrix::from_fn(rows.len(), cols.len(), |r, c| l[rows[r] * m + cols[c]])
+        };
+        let m_inv = (nalgebra::DMatrix::identity(me, me) - block(&elim, &elim) * tdt)
+            .try_inverse()
+            .ok_or(FdError::NotOrderPreserving {
+                what: "I − θΔt L_EE is singular".into(),
+            })?;
+        let p = &m_inv * block(&elim, &kept) * tdt;
+        let q = block(&kept, &elim) * &m_inv * tdt;
+        let l_eff = block(&kept, &kept) + &q * block(&elim, &kept);
+        for r in 0..mk {
+            for c in (0..mk).filter(|&c| c != r) {
+                if l_eff[(r, c)] < 0.0 {
+                    return Err(FdError::NotOrderPreserving {
+                        what: format!(
+                            "L_eff[{}, {}] = {:e} < 0 (components {} and {})",
+                            r,
+                            c,
+                            l_eff[(r, c)],
+                            kept[r],
+                            kept[c]
+                        ),
+                    });
+                }
+            }
+        }
+        let row_major = |a: &nalgebra::DMatrix<f64>| -> Vec<f64> {
+            (0..a.nrows())
+                .flat_map(|r| (0..a.ncols()).map(move |c| a[(r, c)]))
+                .collect()
+        };
+        let (mut lower, mut diag, mut upper) =
+            (vec![0.0; n * mk], vec![0.0; n * mk * mk], vec![0.0; n * mk]);
+        let mut fixed = vec![false; n * mk];
+        for j in 0..n {
+            for (b, &i) in kept.iter().enumerate() {
+                let k = j * mk + b;
+                let d = diffusion[i];
+                fixed[k] = lap.fixed_ends && (j == 0 || j == n - 1) && d > 0.0;
+                let blk = &mut diag[k * mk..(k + 1) * mk];
+                if fixed[k] {
+                    blk[b] = 1.0;
+                } else {
+                    for (c, v) in blk.iter_mut().enumerate() {
+                        *v = -tdt * l_eff[(b, c)];
+                    }
+                    blk[b] += 1.0 - tdt * d * lap.wc[j];
+                    lower[k] = -tdt * d * lap.wl[j];
+                    upper[k] = -tdt * d * lap.wu[j];
+                }
+            }
+        }
+        let factored = (mk == 1).then(|| Factored::new(&lower, &diag, &upper));
+        Ok(Self {
+            tdt,
+            m_inv: row_major(&m_inv),
+            p: row_major(&p),
+            q: row_major(&q),
+            fixed,
+            factored,
+            lower,
+            diag,
+            upper,
+            ck: vec![0.0; n * mk],
+            e0: vec![0.0; n * me],
+            x: vec![0.0; n * mk],
+            kept,
+            elim,
+        })
+    }
+
+    /// Overwrites `x` (the right-hand side) with the solution of the kept system.
+    fn solve(&mut self) {
+        match &self.factored {
+            Some(f) => f.solve(&mut self.x),
+            None => solve_block(
+                self.kept.len(),
+                &self.lower,
+                &self.diag,
+                &self.upper,
+                &mut self.x,
+            ),
+        }
     }
 }
 

@@ -481,3 +481,215 @@ fn steep_ramps_need_small_steps_and_say_so() {
     );
     assert!(solve(&p, &grid(32, nt_needed, 0.5)).is_ok());
 }
+
+/// `u_t = u_xx − u − v + H(u − a)`, `v_t = ε(u − γv)`, `D = (1, 0)` (McKean's caricature with a
+/// recovery variable): the coupling `L_uv = −1 < 0` is not order preserving, so monotone
+/// iteration (`k = ∞`) must eliminate `v` first. With `a` above every `u` the reaction is linear,
+/// `H ≡ 0`, and `u = A(t) sin x`, `v = B(t) sin x` with `(A, B)' = K (A, B)`,
+/// `K = [[−2, −1], [ε, −εγ]]`.
+struct Recovery {
+    k: Slope,
+    eps: f64,
+    gamma: f64,
+}
+
+impl Recovery {
+    const A: f64 = 5.0;
+
+    /// `e^{Kt} (A₀, B₀)` for `(A₀, B₀) = (1, 0.5)`, by `e^{Kt} = e^{τt/2}(c I + s (K − τ/2 I))`
+    /// with `c = cosh(ωt)`, `s = sinh(ωt)/ω`, `ω² = τ²/4 − det K` (`cos`, `sin` when negative).
+    fn modes(&self, t: f64) -> [f64; 2] {
+        let k = [[-2.0, -1.0], [self.eps, -self.eps * self.gamma]];
+        let tau = k[0][0] + k[1][1];
+        let det = k[0][0] * k[1][1] - k[0][1] * k[1][0];
+        let disc = tau * tau / 4.0 - det;
+        let w = disc.abs().sqrt();
+        let (c, s) = if disc >= 0.0 {
+            ((w * t).cosh(), (w * t).sinh() / w)
+        } else {
+            ((w * t).cos(), (w * t).sin() / w)
+        };
+        let e = (tau * t / 2.0).exp();
+        let x0 = [1.0, 0.5];
+        let m = |i: usize, j: usize| {
+            let id = if i == j { 1.0 } else { 0.0 };
+            e * (c * id + s * (k[i][j] - tau / 2.0 * id))
+        };
+        [
+            m(0, 0) * x0[0] + m(0, 1) * x0[1],
+            m(1, 0) * x0[0] + m(1, 1) * x0[1],
+        ]
+    }
+
+    fn h(&self, u: f64) -> f64 {
+        match self.k {
+            Slope::Finite(k) => (k * (u - Self::A)).clamp(0.0, 1.0),
+            Slope::Infinite => f64::from(u > Self::A),
+        }
+    }
+}
+
+impl Reaction for Recovery {
+    fn components(&self) -> usize {
+        2
+    }
+    fn reaction(&self, u: &[f64], f: &mut [f64]) {
+        f[0] = -u[0] - u[1] + self.h(u[0]);
+        f[1] = self.eps * (u[0] - self.gamma * u[1]);
+    }
+    fn jacobian(&self, u: &[f64], jac: &mut [f64]) {
+        let dh = match self.k {
+            Slope::Finite(k) if (0.0..1.0 / k).contains(&(u[0] - Self::A)) => k,
+            _ => 0.0,
+        };
+        jac.copy_from_slice(&[-1.0 + dh, -1.0, self.eps, -self.eps * self.gamma]);
+    }
+    fn monotone_split(&self) -> Option<&dyn MonotoneSplit> {
+        self.k.is_infinite().then_some(self as &dyn MonotoneSplit)
+    }
+}
+
+impl MonotoneSplit for Recovery {
+    fn linear(&self) -> Vec<f64> {
+        vec![-1.0, -1.0, self.eps, -self.eps * self.gamma]
+    }
+    fn monotone(&self, u: &[f64], g: &mut [f64]) {
+        g[0] = self.h(u[0]);
+        g[1] = 0.0;
+    }
+    fn bounds(&self) -> (Vec<f64>, Vec<f64>) {
+        (vec![0.0, 0.0], vec![1.0, 0.0])
+    }
+    fn side(&self) -> hh_model::Side {
+        hh_model::Side::Below
+    }
+}
+
+impl ReactionDiffusion for Recovery {
+    fn diffusion(&self) -> Vec<f64> {
+        vec![1.0, 0.0]
+    }
+    fn domain(&self) -> Domain {
+        Domain {
+            x_min: 0.0,
+            x_max: PI,
+            t_end: 1.0,
+        }
+    }
+    fn boundary(&self) -> BoundaryMode {
+        BoundaryMode::Dirichlet
+    }
+    fn initial(&self, x: f64, u0: &mut [f64]) {
+        u0[0] = x.sin();
+        u0[1] = 0.5 * x.sin();
+    }
+    fn bound(&self) -> f64 {
+        1.0
+    }
+}
+
+#[test]
+fn monotone_iteration_eliminates_the_recovery_variable() {
+    let (eps, gamma) = (0.5, 0.5);
+    let exact = Recovery {
+        k: Slope::Infinite,
+        eps,
+        gamma,
+    };
+    let errors: Vec<f64> = [32, 64, 128]
+        .iter()
+        .map(|&n| {
+            let g = GridConfig {
+                startup: 0,
+                ..grid(n, n, 0.5)
+            };
+            let sol = solve(&exact, &g).unwrap();
+            (0..2)
+                .map(|i| {
+                    let u = sol.values(i);
+                    let mut e: f64 = 0.0;
+                    for (r, &t) in sol.t().iter().enumerate() {
+                        let m = exact.modes(t)[i];
+                        for (c, &x) in sol.x().iter().enumerate() {
+                            e = e.max((u[[r, c]] - m * x.sin()).abs());
+                        }
+                    }
+                    e
+                })
+                .fold(0.0, f64::max)
+        })
+        .collect();
+    let o = orders(&errors);
+    eprintln!("eliminated monotone iteration: errors {errors:?}, orders {o:?}");
+    assert!(errors[2] < 1e-4, "{errors:?}");
+    assert!(o.iter().all(|&o| (o - 2.0).abs() < 0.1), "{o:?}");
+
+    // The same discrete problem by Newton (finite k, H ≡ 0 here too): the same solution.
+    let g = grid(64, 64, 0.5);
+    let by_iteration = solve(&exact, &g).unwrap();
+    let by_newton = solve(
+        &Recovery {
+            k: Slope::Finite(3.0),
+            eps,
+            gamma,
+        },
+        &g,
+    )
+    .unwrap();
+    for i in 0..2 {
+        let d = max_abs_diff(
+            &by_iteration.values(i).to_owned(),
+            &by_newton.values(i).to_owned(),
+        );
+        assert!(d < 1e-12, "component {i}: {d}");
+    }
+    assert!(by_iteration.stats.iterations.monotone > 0);
+}
+
+/// Two diffusing components with a negative coupling: nothing to eliminate, and the step is not
+/// order preserving, so monotone iteration is refused rather than run.
+#[test]
+fn monotone_iteration_refuses_a_coupling_that_is_not_order_preserving() {
+    struct Competing(Recovery);
+    impl Reaction for Competing {
+        fn components(&self) -> usize {
+            2
+        }
+        fn reaction(&self, u: &[f64], f: &mut [f64]) {
+            self.0.reaction(u, f)
+        }
+        fn jacobian(&self, u: &[f64], jac: &mut [f64]) {
+            self.0.jacobian(u, jac)
+        }
+        fn monotone_split(&self) -> Option<&dyn MonotoneSplit> {
+            Some(&self.0)
+        }
+    }
+    impl ReactionDiffusion for Competing {
+        fn diffusion(&self) -> Vec<f64> {
+            vec![1.0, 1.0]
+        }
+        fn domain(&self) -> Domain {
+            self.0.domain()
+        }
+        fn boundary(&self) -> BoundaryMode {
+            self.0.boundary()
+        }
+        fn initial(&self, x: f64, u0: &mut [f64]) {
+            self.0.initial(x, u0)
+        }
+        fn bound(&self) -> f64 {
+            1.0
+        }
+    }
+    let p = Competing(Recovery {
+        k: Slope::Infinite,
+        eps: 0.5,
+        gamma: 0.5,
+    });
+    let e = solve(&p, &grid(16, 16, 0.5)).unwrap_err().to_string();
+    assert!(
+        e.contains("monotone iteration does not apply") && e.contains("< 0"),
+        "{e}"
+    );
+}

@@ -1,4 +1,4 @@
-//! The evaluation grid every comparison uses (SPEC §5).
+//! The evaluation grid every comparison uses (`docs/model.md`, "Measures").
 
 use ndarray::Array1;
 

@@ -6,8 +6,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use crate::ConfigError;
 use crate::error::finite;
+use crate::{ConfigError, Jet};
 
 /// The initial condition as written in configs and on the command line:
 /// `paper`, `sin`, `const:C`, `step:X0` or `npy:PATH`.
@@ -158,22 +158,22 @@ impl Profile {
         }
     }
 
-    /// `[u₀, u₀', u₀'']` at `x` for the smooth profiles (`paper`, `sin`, `const`); `None` for steps
-    /// and samples.
-    pub fn derivatives(&self, x: f64) -> Option<[f64; 3]> {
+    /// `u₀` and its x-derivatives at `x` (a function of `x` alone) for the smooth profiles
+    /// (`paper`, `sin`, `const`); `None` for steps and samples.
+    pub fn jet(&self, x: f64) -> Option<Jet> {
         Some(match self {
             Profile::Paper => {
                 // φ = 2 sech y, y = 10 (x − π/2): φ' = −20 sech y tanh y, φ'' = 200 sech y (tanh² y − sech² y)
                 let y = 10.0 * (x - FRAC_PI_2);
                 let (sech, tanh) = (1.0 / y.cosh(), y.tanh());
-                [
+                Jet::of_x(
                     2.0 * sech,
                     -20.0 * sech * tanh,
                     200.0 * sech * (tanh * tanh - sech * sech),
-                ]
+                )
             }
-            Profile::Sin => [x.sin(), x.cos(), -x.sin()],
-            Profile::Const(c) => [*c, 0.0, 0.0],
+            Profile::Sin => Jet::of_x(x.sin(), x.cos(), -x.sin()),
+            Profile::Const(c) => Jet::constant(*c),
             Profile::Step(_) | Profile::Samples { .. } => return None,
         })
     }

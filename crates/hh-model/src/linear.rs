@@ -9,19 +9,23 @@
 //! ```
 //!
 //! with `L = x_max − x_min` and `b_n, a_n` the sine/cosine coefficients of `u₀` on `(x_min, x_max)`.
+//! The whole-line (`free`) solution is summed as the neumann series on `(x_min − M, x_max + M)`:
+//! on `[x_min, x_max]` the reflected images change it by `O(e^{−M²/T})`, and with
+//! `M = 12 max(1, √T)` that is below 1e-60 (the tests check it against the heat-kernel integral).
 //! The solution of the full problem is `u = u_lin + w` with `w(0) = 0` and
 //! `w_t − w_xx + w = H_k(u_lin + w)`: a bounded source and no initial spike, which is what makes an
-//! accurate PINN possible (SPEC §4).
+//! accurate PINN possible (`docs/model.md`, "The linear part").
 
 use std::f64::consts::PI;
 
 use crate::initial::Profile;
-use crate::{BoundaryMode, Domain};
+use crate::{BoundaryMode, Domain, Jet, LinearSolution};
 
 /// `u_lin(t, x)` for one initial profile, domain and boundary mode.
 #[derive(Clone, Debug)]
 pub struct LinearPart {
-    mode: BoundaryMode,
+    /// The series summed: `dirichlet` (sines) or `neumann` (cosines, also for `free`).
+    series: BoundaryMode,
     x_min: f64,
     length: f64,
     /// Sine (dirichlet) or cosine (neumann) coefficients; index 0 is `a_0 / 2` for neumann.
@@ -35,7 +39,21 @@ impl LinearPart {
     const MODES: usize = 256;
     const QUADRATURE: usize = 8192;
 
+    /// The margin `M` of the whole-line series for final time `T`: `12 max(1, √T)`.
+    pub fn free_margin(t_end: f64) -> f64 {
+        12.0 * t_end.sqrt().max(1.0)
+    }
+
     pub fn new(profile: &Profile, domain: &Domain, mode: BoundaryMode) -> Self {
+        if mode == BoundaryMode::Free {
+            let m = Self::free_margin(domain.t_end);
+            let extended = Domain {
+                x_min: domain.x_min - m,
+                x_max: domain.x_max + m,
+                ..*domain
+            };
+            return Self::new(profile, &extended, BoundaryMode::Neumann);
+        }
         let (x_min, length) = (domain.x_min, domain.length());
         // As many modes per unit length as on (0, π), at least that many.
         let scale = (length / PI).max(1.0);
@@ -72,10 +90,10 @@ impl LinearPart {
                     if n == 0 { 0.5 * c } else { c }
                 })
                 .collect(),
-            BoundaryMode::Free => Vec::new(),
+            BoundaryMode::Free => unreachable!("summed as a neumann series"),
         };
         Self {
-            mode,
+            series: mode,
             x_min,
             length,
             coefficients,
@@ -88,21 +106,23 @@ impl LinearPart {
         if t == 0.0 {
             return self.profile.eval(x);
         }
-        match self.mode {
-            BoundaryMode::Dirichlet | BoundaryMode::Neumann => self.series(t, x)[0],
-            BoundaryMode::Free => self.heat_kernel(t, x)[0],
-        }
+        self.sum(t, x)[0]
     }
 
-    /// `[u_lin, ∂ₓu_lin, ∂ₓₓu_lin]` at `(t, x)` (and `∂ₜu_lin = ∂ₓₓu_lin − u_lin`). At `t = 0` the
+    /// `u_lin` and its derivatives at `(t, x)` (`∂ₜu_lin = ∂ₓₓu_lin − u_lin`). At `t = 0` the
     /// profile's own derivatives, so `None` there for profiles that have none (steps, samples).
-    pub fn eval_derivatives(&self, t: f64, x: f64) -> Option<[f64; 3]> {
-        if t == 0.0 {
-            return self.profile.derivatives(x);
-        }
-        Some(match self.mode {
-            BoundaryMode::Dirichlet | BoundaryMode::Neumann => self.series(t, x),
-            BoundaryMode::Free => self.heat_kernel(t, x),
+    pub fn jet(&self, t: f64, x: f64) -> Option<Jet> {
+        let [value, dx, dxx] = if t == 0.0 {
+            let j = self.profile.jet(x)?;
+            [j.value, j.x, j.xx]
+        } else {
+            self.sum(t, x)
+        };
+        Some(Jet {
+            value,
+            x: dx,
+            t: dxx - value,
+            xx: dxx,
         })
     }
 
@@ -115,7 +135,7 @@ impl LinearPart {
     ///
     /// summed with the recurrences `e^{−(n+1)²δ} = e^{−n²δ} e^{−(2n+1)δ}` and the rotation
     /// `(cos, sin)(n+1)θ = R_θ (cos, sin) nθ` (one `exp` and one `sin_cos` per point).
-    fn series(&self, t: f64, x: f64) -> [f64; 3] {
+    fn sum(&self, t: f64, x: f64) -> [f64; 3] {
         let delta = (PI / self.length).powi(2) * t;
         let w1 = PI / self.length;
         let (s1, c1) = (PI * (x - self.x_min) / self.length).sin_cos();
@@ -123,7 +143,7 @@ impl LinearPart {
         let mut decay = 1.0; // e^{−n² δ} at n = 0
         let mut step = (-delta).exp(); // e^{−(2n+1) δ} at n = 0
         let ratio = (-2.0 * delta).exp();
-        let dirichlet = self.mode == BoundaryMode::Dirichlet;
+        let dirichlet = self.series == BoundaryMode::Dirichlet;
         let mut sum = [0.0; 3];
         for (n, &c) in self.coefficients.iter().enumerate() {
             let w = n as f64 * w1;
@@ -141,24 +161,12 @@ impl LinearPart {
         }
         sum.map(|s| (-t).exp() * s)
     }
+}
 
-    /// `e^{−t} E[u₀(x + σ Z)]`, `σ = √(2t)`, and its x-derivatives by Gaussian integration by
-    /// parts, `e^{−t} E[u₀(x + σZ) Z] / σ` and `e^{−t} E[u₀(x + σZ)(Z² − 1)] / σ²`; the trapezoid
-    /// rule over `±9σ` with a step that resolves both the kernel and the paper's pulse (width 0.1).
-    fn heat_kernel(&self, t: f64, x: f64) -> [f64; 3] {
-        let sigma = (2.0 * t).sqrt();
-        let dz = (0.02 / sigma).min(0.125);
-        let n = (9.0 / dz).ceil() as i64;
-        let mut s = [0.0; 3];
-        for i in -n..=n {
-            let z = i as f64 * dz;
-            let v = (-0.5 * z * z).exp() * self.profile.eval(x + sigma * z);
-            s[0] += v;
-            s[1] += v * z;
-            s[2] += v * (z * z - 1.0);
-        }
-        let c = (-t).exp() * dz / (2.0 * PI).sqrt();
-        [c * s[0], c * s[1] / sigma, c * s[2] / (sigma * sigma)]
+/// The smooth profiles' `u_lin` as a [`LinearSolution`] of the one-component nerve equation.
+impl LinearSolution for LinearPart {
+    fn jet(&self, t: f64, x: f64, out: &mut [Jet]) {
+        out[0] = LinearPart::jet(self, t, x).expect("built for a smooth profile");
     }
 }
 
@@ -166,6 +174,25 @@ impl LinearPart {
 mod tests {
     use super::*;
     use crate::initial::phi;
+
+    /// `e^{−t} E[u₀(x + σ Z)]`, `σ = √(2t)`, and its x-derivatives by Gaussian integration by
+    /// parts, `e^{−t} E[u₀(x + σZ) Z] / σ` and `e^{−t} E[u₀(x + σZ)(Z² − 1)] / σ²`; the trapezoid
+    /// rule over `±9σ` with a step that resolves both the kernel and the paper's pulse (width 0.1).
+    fn heat_kernel(profile: &Profile, t: f64, x: f64) -> [f64; 3] {
+        let sigma = (2.0 * t).sqrt();
+        let dz = (0.02 / sigma).min(0.125);
+        let n = (9.0 / dz).ceil() as i64;
+        let mut s = [0.0; 3];
+        for i in -n..=n {
+            let z = i as f64 * dz;
+            let v = (-0.5 * z * z).exp() * profile.eval(x + sigma * z);
+            s[0] += v;
+            s[1] += v * z;
+            s[2] += v * (z * z - 1.0);
+        }
+        let c = (-t).exp() * dz / (2.0 * PI).sqrt();
+        [c * s[0], c * s[1] / sigma, c * s[2] / (sigma * sigma)]
+    }
 
     fn domain() -> Domain {
         Domain {
@@ -229,50 +256,40 @@ mod tests {
         for mode in BoundaryMode::ALL {
             let u = LinearPart::new(&Profile::Paper, &domain(), mode);
             for (t, x) in [(0.003, 1.45), (0.05, 1.3), (0.4, 0.2), (1.0, 2.9)] {
-                let [v, vx, vxx] = u.eval_derivatives(t, x).unwrap();
-                assert!((v - u.eval(t, x)).abs() < 1e-14);
+                let j = u.jet(t, x).unwrap();
+                assert!((j.value - u.eval(t, x)).abs() < 1e-14);
+                assert_eq!(j.t, j.xx - j.value);
                 let h = 2e-5;
                 let num_x = (u.eval(t, x + h) - u.eval(t, x - h)) / (2.0 * h);
-                let num_xx = (u.eval_derivatives(t, x + h).unwrap()[1]
-                    - u.eval_derivatives(t, x - h).unwrap()[1])
-                    / (2.0 * h);
-                let tol = 1e-6 * (1.0 + vxx.abs());
+                let num_xx = (u.jet(t, x + h).unwrap().x - u.jet(t, x - h).unwrap().x) / (2.0 * h);
+                let tol = 1e-6 * (1.0 + j.xx.abs());
                 assert!(
-                    (num_x - vx).abs() < tol,
-                    "{mode} u_x at ({t}, {x}): {num_x} vs {vx}"
+                    (num_x - j.x).abs() < tol,
+                    "{mode} u_x at ({t}, {x}): {num_x} vs {}",
+                    j.x
                 );
                 assert!(
-                    (num_xx - vxx).abs() < tol,
-                    "{mode} u_xx at ({t}, {x}): {num_xx} vs {vxx}"
+                    (num_xx - j.xx).abs() < tol,
+                    "{mode} u_xx at ({t}, {x}): {num_xx} vs {}",
+                    j.xx
                 );
             }
-            let at0 = u.eval_derivatives(0.0, 1.4).unwrap();
-            assert_eq!(at0, Profile::Paper.derivatives(1.4).unwrap());
+            let at0 = u.jet(0.0, 1.4).unwrap();
+            let p = Profile::Paper.jet(1.4).unwrap();
+            assert_eq!((at0.value, at0.x, at0.xx), (p.value, p.x, p.xx));
         }
     }
 
-    /// On a long enough interval the neumann series is the whole-line solution on `(0, π)`.
+    /// The whole-line solution, summed as a neumann series on the extended interval, is the
+    /// heat-kernel integral on `(0, π)`, derivatives included.
     #[test]
-    fn long_neumann_series_is_the_free_solution() {
+    fn free_series_is_the_heat_kernel_integral() {
         let free = LinearPart::new(&Profile::Paper, &domain(), BoundaryMode::Free);
-        let long = Domain {
-            x_min: -12.0,
-            x_max: PI + 12.0,
-            t_end: 1.0,
-        };
-        let series = LinearPart::new(&Profile::Paper, &long, BoundaryMode::Neumann);
         for (t, x) in [(0.01, 1.5), (0.3, 0.0), (1.0, PI)] {
-            let (a, b) = (
-                free.eval_derivatives(t, x).unwrap(),
-                series.eval_derivatives(t, x).unwrap(),
-            );
-            for i in 0..3 {
-                assert!(
-                    (a[i] - b[i]).abs() < 1e-9,
-                    "({t}, {x}) [{i}]: {} vs {}",
-                    a[i],
-                    b[i]
-                );
+            let j = free.jet(t, x).unwrap();
+            let k = heat_kernel(&Profile::Paper, t, x);
+            for (a, b) in [(j.value, k[0]), (j.x, k[1]), (j.xx, k[2])] {
+                assert!((a - b).abs() < 1e-9, "({t}, {x}): {a} vs {b}");
             }
         }
     }

@@ -2,12 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
+use std::sync::Arc;
 
 use crate::error::finite;
 use crate::initial::Profile;
 use crate::{
-    BoundaryMode, ConfigError, Domain, InitialCondition, Interaction, MonotoneSplit, Reaction,
-    ReactionDiffusion, Regularisation, Side, Slope,
+    BoundaryMode, ConfigError, Domain, InitialCondition, Interaction, Jet, LinearPart,
+    LinearSolution, MonotoneSplit, Reaction, ReactionDiffusion, Regularisation, Side, Slope,
 };
 
 /// The six thresholds of the paper's Figure 1.
@@ -200,6 +201,31 @@ impl ReactionDiffusion for NerveProblem {
             .sup(self.config.x_min, self.config.x_max)
             .abs()
             .max(1.0)
+    }
+
+    fn initial_jet(&self, x: f64, out: &mut [Jet]) -> bool {
+        match self.profile.jet(x) {
+            Some(j) => {
+                out[0] = j;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// `u_lin` of `u_t = u_xx − u` ([`LinearPart`]) for the smooth profiles.
+    fn linear_solution(&self) -> Option<Arc<dyn LinearSolution>> {
+        self.profile.jet(self.config.x_min)?;
+        Some(Arc::new(LinearPart::new(
+            &self.profile,
+            &self.domain(),
+            self.config.bc,
+        )))
+    }
+
+    /// The [`ProblemConfig`].
+    fn describe(&self) -> serde_json::Value {
+        serde_json::to_value(&self.config).expect("configs serialise")
     }
 }
 

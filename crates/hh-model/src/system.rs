@@ -8,8 +8,16 @@
 //! nerve equation is `m = 1`, `D = 1`, `f(u) = −u + H_k(u)`; FitzHugh–Nagumo is `m = 2`,
 //! `D = (1, 0)`, `f(u, v) = (g(u) − v, ε (u − γ v))`. Solvers are generic over these traits, so a new
 //! model is a new implementation, never an edit of a solver.
+//!
+//! Optional capabilities are methods with defaults: [`Reaction::monotone_split`] (the finite
+//! differences need it for discontinuous reactions), [`ReactionDiffusion::initial_jet`] and
+//! [`ReactionDiffusion::linear_solution`] (hard constraints and the linear-part ansatz of a PINN),
+//! [`ReactionDiffusion::describe`] (manifests and checkpoints).
 
-use crate::BoundaryMode;
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use crate::{BoundaryMode, Jet};
 
 /// The pointwise reaction term `f: Rᵐ → Rᵐ`.
 pub trait Reaction: Send + Sync {
@@ -62,8 +70,17 @@ pub enum Side {
 /// Then each implicit step `(I − θΔt (D Δ_h + L)) U = R + θΔt g(U)` is a fixed point of an order
 /// preserving map (the resolvent of an M-matrix is nonnegative), and the iteration started at the
 /// bound of [`MonotoneSplit::side`] converges monotonically to the extremal discrete solution.
+///
+/// Components that do not diffuse (`D_i = 0`) and whose `g_i` is constant (`g_lo,i = g_hi,i`) are
+/// linear ODEs at each node: a solver eliminates them from the implicit step. With `E` those
+/// components and `K` the others, `U_E = M (R_E + θΔt (g_E + L_EK U_K))`, `M = (I − θΔt L_EE)⁻¹`,
+/// and the kept ones see the Schur complement `L_eff = L_KK + θΔt L_KE M L_EK`. So `L` need not be
+/// cooperative: FitzHugh–Nagumo's `L = [[−1, −1], [ε, −εγ]]` has `L_uv = −1 < 0`, yet eliminating
+/// `v` leaves the scalar `L_eff = −1 − θΔt ε / (1 + θΔt εγ)`.
 pub trait MonotoneSplit {
-    /// `L` in row-major order (`m × m`); off-diagonal entries must be ≥ 0.
+    /// `L` in row-major order (`m × m`). After the elimination above, the off-diagonal entries of
+    /// `L_eff` must be ≥ 0 (a solver refuses the step otherwise), and `g_K` must be nondecreasing
+    /// in `U_K` with `U_E` eliminated (it is when `g_K` depends on `U_K` alone).
     fn linear(&self) -> Vec<f64>;
     /// `g(u)`.
     fn monotone(&self, u: &[f64], g: &mut [f64]);
@@ -100,4 +117,40 @@ pub trait ReactionDiffusion: Reaction {
     fn initial(&self, x: f64, u0: &mut [f64]);
     /// An upper bound of `|u|` over the solution (maximum principle), used to scale tolerances.
     fn bound(&self) -> f64;
+
+    /// `u₀` as a function of `(t, x)` constant in `t`, with its x-derivatives, one jet per
+    /// component, when `u₀` is smooth; `false` (and `out` untouched) when it has no derivatives
+    /// (steps, samples). A PINN's hard initial constraint `u = u₀ + t·N` needs it.
+    fn initial_jet(&self, _x: f64, _out: &mut [Jet]) -> bool {
+        false
+    }
+
+    /// A solution of the model's linear part in closed form, when the model has one (see
+    /// [`LinearSolution`]): a PINN then learns only the remainder `u − w`.
+    fn linear_solution(&self) -> Option<Arc<dyn LinearSolution>> {
+        None
+    }
+
+    /// What the model is, as data (typically its config): recorded in manifests, and compared by
+    /// checkpoints, which refuse to resume under a model with another description. `Null` when
+    /// the model gives none.
+    fn describe(&self) -> serde_json::Value {
+        serde_json::Value::Null
+    }
+}
+
+/// A solution `w` of the model's linear part in closed form,
+///
+/// ```text
+/// ∂_t w_i = D_i ∂_xx w_i + (L w)_i,   w(0, ·) = u₀,   the model's boundary condition,
+/// ```
+///
+/// for some constant matrix `L` (the nerve equation: `L = −1`, `w` a sine, cosine or heat-kernel
+/// series). Writing `u = w + v`, the remainder `v` starts at 0 and is driven by the nonlinear rest
+/// of the reaction alone: no initial layer left for a PINN to learn. Implementations must give
+/// `w(0, ·) = u₀` exactly and, in `dirichlet` mode, `w = 0` at both ends for the diffusing
+/// components.
+pub trait LinearSolution: Send + Sync + Debug {
+    /// `w_i` and its derivatives at `(t, x)`, `t ≥ 0`, one jet per component.
+    fn jet(&self, t: f64, x: f64, out: &mut [Jet]);
 }

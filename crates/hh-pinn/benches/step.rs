@@ -34,12 +34,17 @@ use std::hint::black_box;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// A trainer for `preset` (steps set high so that no schedule or budget ends it mid-bench).
+/// A trainer for `preset` on the paper's problem (steps set high so that no schedule or budget
+/// ends it mid-bench).
 fn trainer(preset: &str, options: &TrainOptions) -> (Trainer, u64) {
     let mut config = TrainConfig::preset(preset).expect("preset");
     config.steps = 1_000_000_000;
     let batch = config.sampler.batch as u64;
-    (Trainer::new(&config, options).expect("trainer"), batch)
+    let model = std::sync::Arc::new(hh_model::ProblemConfig::default().build().expect("paper"));
+    (
+        Trainer::new(model, &config, options).expect("trainer"),
+        batch,
+    )
 }
 
 fn steps(c: &mut Criterion) {

@@ -6,6 +6,9 @@
 //! re-implements `candle_nn::AdamW::step` operation for operation (same roundings, checked
 //! bit for bit against candle-nn in the tests), implements `candle_nn::Optimizer`, and exposes its
 //! moments and step counter. On the CPU the update is one fused loop over the parameters.
+//!
+//! An update whose new parameters or moments would not all be finite is refused: the state is
+//! left as it was and [`Adam::step_with`] says so, so that a diverging run keeps finite weights.
 
 use candle_core::{DType, Result, Tensor, Var, backprop::GradStore};
 use candle_nn::{Optimizer, ParamsAdamW};
@@ -53,7 +56,10 @@ impl Optimizer for Adam {
             .iter()
             .map(|s| grads.get(&s.var).cloned())
             .collect();
-        self.step_with(&grads)
+        if !self.step_with(&grads)? {
+            candle_core::bail!("adam: the update would make the parameters non-finite");
+        }
+        Ok(())
     }
 
     fn learning_rate(&self) -> f64 {
@@ -103,18 +109,23 @@ impl Adam {
         Ok(())
     }
 
-    /// One step with the gradients of the variables, in order (`None`: not updated).
-    pub fn step_with(&mut self, grads: &[Option<Tensor>]) -> Result<()> {
-        self.step_t += 1;
+    /// One step with the gradients of the variables, in order (`None`: not updated). Returns
+    /// `false`, changing nothing, when a new parameter or moment would not be finite.
+    pub fn step_with(&mut self, grads: &[Option<Tensor>]) -> Result<bool> {
+        let t = self.step_t + 1;
         let p = self.params.clone();
-        let scale_m = 1f64 / (1f64 - p.beta1.powi(self.step_t as i32));
-        let scale_v = 1f64 / (1f64 - p.beta2.powi(self.step_t as i32));
-        for (slot, g) in self.slots.iter_mut().zip(grads) {
-            let Some(g) = g else { continue };
-            if slot.var.device().is_cpu() && slot.var.dtype() == DType::F32 {
-                fused::<f32>(slot, g, &p, scale_m, scale_v)?;
+        let scale_m = 1f64 / (1f64 - p.beta1.powi(t as i32));
+        let scale_v = 1f64 / (1f64 - p.beta2.powi(t as i32));
+        let mut next = Vec::with_capacity(self.slots.len());
+        for (slot, g) in self.slots.iter().zip(grads) {
+            let Some(g) = g else {
+                next.push(None);
+                continue;
+            };
+            let update = if slot.var.device().is_cpu() && slot.var.dtype() == DType::F32 {
+                fused::<f32>(slot, g, &p, scale_m, scale_v)?
             } else if slot.var.device().is_cpu() && slot.var.dtype() == DType::F64 {
-                fused::<f64>(slot, g, &p, scale_m, scale_v)?;
+                fused::<f64>(slot, g, &p, scale_m, scale_v)?
             } else {
                 let (m, v, theta) = (&slot.m, &slot.v, slot.var.as_tensor());
                 let next_m = ((m * p.beta1)? + (g * (1.0 - p.beta1))?)?;
@@ -124,18 +135,37 @@ impl Adam {
                 let next_theta = (theta * (1f64 - p.lr * p.weight_decay))?;
                 let adjusted = (m_hat / (v_hat.sqrt()? + p.eps)?)?;
                 let next_theta = (next_theta - (adjusted * p.lr)?)?;
-                slot.var.set(&next_theta)?;
-                slot.m = next_m;
-                slot.v = next_v;
+                let finite = [&next_theta, &next_m, &next_v]
+                    .iter()
+                    .try_fold(true, |ok, t| {
+                        let s = t.to_dtype(DType::F64)?.sum_all()?.to_scalar::<f64>()?;
+                        Ok::<bool, candle_core::Error>(ok && s.is_finite())
+                    })?;
+                finite.then_some((next_theta, next_m, next_v))
+            };
+            match update {
+                Some(u) => next.push(Some(u)),
+                None => return Ok(false),
             }
         }
-        Ok(())
+        for (slot, u) in self.slots.iter_mut().zip(next) {
+            if let Some((theta, m, v)) = u {
+                slot.var.set(&theta)?;
+                slot.m = m;
+                slot.v = v;
+            }
+        }
+        self.step_t = t;
+        Ok(true)
     }
 }
 
+/// The new `(θ, m, v)` of one variable, or `None` when one of them is not finite.
+type Update = Option<(Tensor, Tensor, Tensor)>;
+
 /// The same arithmetic in one loop; each line mirrors a candle op (`t * s` is `affine(s, 0)`,
 /// i.e. `t·s + 0`, and `t + s` is `affine(1, s)`, scalars rounded to `T`).
-fn fused<T: Elem>(slot: &mut Slot, g: &Tensor, p: &ParamsAdamW, sm: f64, sv: f64) -> Result<()> {
+fn fused<T: Elem>(slot: &Slot, g: &Tensor, p: &ParamsAdamW, sm: f64, sv: f64) -> Result<Update> {
     let c = |x: f64| T::from_f64(x);
     let (b1, omb1, b2, omb2) = (c(p.beta1), c(1.0 - p.beta1), c(p.beta2), c(1.0 - p.beta2));
     let (sm, sv, decay, lr, eps) = (
@@ -152,6 +182,7 @@ fn fused<T: Elem>(slot: &mut Slot, g: &Tensor, p: &ParamsAdamW, sm: f64, sv: f64
     let th = slot.var.flatten_all()?.to_vec1::<T>()?;
     let n = th.len();
     let (mut nm, mut nv, mut nt) = (vec![zero; n], vec![zero; n], vec![zero; n]);
+    let mut finite = true;
     for i in 0..n {
         let gi = g[i];
         let m1 = (m[i] * b1 + zero) + (gi * omb1 + zero);
@@ -163,12 +194,17 @@ fn fused<T: Elem>(slot: &mut Slot, g: &Tensor, p: &ParamsAdamW, sm: f64, sv: f64
         nt[i] = t1 - (adj * lr + zero);
         nm[i] = m1;
         nv[i] = v1;
+        finite &= nt[i].to_f64().is_finite() && m1.to_f64().is_finite() && v1.to_f64().is_finite();
+    }
+    if !finite {
+        return Ok(None);
     }
     let (shape, dev) = (slot.var.shape().clone(), slot.var.device().clone());
-    slot.var.set(&Tensor::from_vec(nt, shape.clone(), &dev)?)?;
-    slot.m = Tensor::from_vec(nm, shape.clone(), &dev)?;
-    slot.v = Tensor::from_vec(nv, shape, &dev)?;
-    Ok(())
+    Ok(Some((
+        Tensor::from_vec(nt, shape.clone(), &dev)?,
+        Tensor::from_vec(nm, shape.clone(), &dev)?,
+        Tensor::from_vec(nv, shape, &dev)?,
+    )))
 }
 
 #[cfg(test)]
@@ -214,5 +250,20 @@ mod tests {
                 assert_eq!(x, y, "{dtype:?} wd={wd}");
             }
         }
+    }
+
+    #[test]
+    fn a_non_finite_update_is_refused_and_changes_nothing() {
+        let dev = Device::Cpu;
+        let init = Tensor::new(&[1.0f32, -2.0, 3.0], &dev).unwrap();
+        let var = Var::from_tensor(&init).unwrap();
+        let mut adam = Adam::new(vec![var.clone()], ParamsAdamW::default()).unwrap();
+        let bad = Tensor::new(&[1.0f32, f32::INFINITY, 0.0], &dev).unwrap();
+        assert!(!adam.step_with(&[Some(bad)]).unwrap());
+        assert_eq!(adam.step_count(), 0);
+        assert_eq!(var.to_vec1::<f32>().unwrap(), vec![1.0, -2.0, 3.0]);
+        let good = Tensor::new(&[1.0f32, 1.0, 1.0], &dev).unwrap();
+        assert!(adam.step_with(&[Some(good)]).unwrap());
+        assert_eq!(adam.step_count(), 1);
     }
 }

@@ -1,27 +1,44 @@
 //! Checkpoints (safetensors + JSON config) and model files.
+//!
+//! A checkpoint directory holds `checkpoint.safetensors` (`theta`, `adam.m`, `adam.v`,
+//! `adam.steps`, `step`, `rng.sampler`, and the loss `history` with the columns of
+//! [`LossRecord::COLUMNS`]) and `config.json` (`{"train": TrainConfig, "model": description}`).
+//! Loading checks every tensor's dtype and shape, so a damaged or foreign file is refused with a
+//! message rather than a panic. Safetensors metadata is a single key, so the bytes of a file are
+//! the same for the same contents.
 
 use candle_core::{DType, Device, Tensor};
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
 
 use crate::config::TrainConfig;
+use crate::error::TrainError;
 use crate::network::Mlp;
-use crate::train::{LossRecord, TrainError};
+use crate::record::{LossRecord, State};
 
 /// File names inside a checkpoint directory.
 pub const CHECKPOINT_FILE: &str = "checkpoint.safetensors";
 pub const CONFIG_FILE: &str = "config.json";
 
-/// Everything needed to continue a run exactly.
-pub struct State {
-    pub theta: Tensor,
-    pub m: Tensor,
-    pub v: Tensor,
-    pub adam_steps: usize,
-    pub step: usize,
-    pub rng: [u64; 4],
-    pub history: Vec<LossRecord>,
+/// The metadata key of model and checkpoint files.
+pub const METADATA_KEY: &str = "hh_pinn";
+
+/// What `config.json` holds: the training config and the model's description
+/// ([`hh_model::ReactionDiffusion::describe`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedConfig {
+    pub train: TrainConfig,
+    pub model: serde_json::Value,
+}
+
+/// A loaded checkpoint.
+pub struct Saved {
+    pub config: TrainConfig,
+    pub model: serde_json::Value,
+    pub state: State,
 }
 
 fn err(path: &Path, reason: impl std::fmt::Display) -> TrainError {
@@ -56,11 +73,9 @@ fn bytes(t: &Tensor) -> candle_core::Result<(Dtype, Vec<usize>, Vec<u8>)> {
     })
 }
 
-fn write_safetensors(
-    path: &Path,
-    entries: Vec<(String, Dtype, Vec<usize>, Vec<u8>)>,
-    metadata: HashMap<String, String>,
-) -> Result<(), TrainError> {
+type Entry = (String, Dtype, Vec<usize>, Vec<u8>);
+
+fn write_safetensors(path: &Path, entries: Vec<Entry>, metadata: String) -> Result<(), TrainError> {
     let views = entries
         .iter()
         .map(|(n, d, s, b)| {
@@ -70,17 +85,27 @@ fn write_safetensors(
             ))
         })
         .collect::<Result<Vec<_>, TrainError>>()?;
-    let data = safetensors::tensor::serialize(views, Some(metadata)).map_err(|e| err(path, e))?;
+    let meta = HashMap::from([(METADATA_KEY.to_owned(), metadata)]);
+    let data = safetensors::tensor::serialize(views, Some(meta)).map_err(|e| err(path, e))?;
     hh_io::write_atomic(path, data)?;
     Ok(())
 }
 
-fn config_json(config: &TrainConfig) -> String {
-    serde_json::to_string_pretty(config).expect("config serialises")
+fn config_json(config: &TrainConfig, model: &serde_json::Value) -> String {
+    let saved = SavedConfig {
+        train: config.clone(),
+        model: model.clone(),
+    };
+    serde_json::to_string_pretty(&saved).expect("configs serialise")
 }
 
 /// Saves a checkpoint into `dir` (replaced atomically: a reader sees the old or the new one).
-pub fn save(dir: &Path, config: &TrainConfig, s: &State) -> Result<(), TrainError> {
+pub fn save(
+    dir: &Path,
+    config: &TrainConfig,
+    model: &serde_json::Value,
+    s: &State,
+) -> Result<(), TrainError> {
     let out = hh_io::AtomicDir::new(dir)?;
     let mut entries = Vec::new();
     for (name, t) in [("theta", &s.theta), ("adam.m", &s.m), ("adam.v", &s.v)] {
@@ -99,25 +124,35 @@ pub fn save(dir: &Path, config: &TrainConfig, s: &State) -> Result<(), TrainErro
     let hist: Vec<u8> = s
         .history
         .iter()
-        .flat_map(|r| [r.step as f64, r.loss, r.pde, r.initial, r.boundary, r.lr])
+        .flat_map(|r| r.values())
         .flat_map(|v| v.to_le_bytes())
         .collect();
-    entries.push(("history".into(), Dtype::F64, vec![s.history.len(), 6], hist));
-    let cfg = config_json(config);
-    let meta = HashMap::from([("config".to_owned(), cfg.clone())]);
-    write_safetensors(&out.path().join(CHECKPOINT_FILE), entries, meta)?;
+    let columns = LossRecord::COLUMNS.len();
+    entries.push((
+        "history".into(),
+        Dtype::F64,
+        vec![s.history.len(), columns],
+        hist,
+    ));
+    let cfg = config_json(config, model);
+    write_safetensors(&out.path().join(CHECKPOINT_FILE), entries, cfg.clone())?;
     std::fs::write(out.path().join(CONFIG_FILE), cfg + "\n")?;
     out.commit()?;
     Ok(())
 }
 
-/// Loads a checkpoint saved by [`save`].
-pub fn load(dir: &Path) -> Result<(TrainConfig, State), TrainError> {
+/// Reads `dir/config.json` alone (what a command line needs to rebuild the model).
+pub fn load_config(dir: &Path) -> Result<SavedConfig, TrainError> {
+    let path = dir.join(CONFIG_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| err(&path, e))?;
+    serde_json::from_str(&text).map_err(|e| err(&path, e))
+}
+
+/// Loads a checkpoint saved by [`save`], checking every tensor's dtype and shape.
+pub fn load(dir: &Path) -> Result<Saved, TrainError> {
+    let SavedConfig { train, model } = load_config(dir)?;
     let path = dir.join(CHECKPOINT_FILE);
     let data = std::fs::read(&path).map_err(|e| err(&path, e))?;
-    let cfg_path = dir.join(CONFIG_FILE);
-    let cfg_text = std::fs::read_to_string(&cfg_path).map_err(|e| err(&cfg_path, e))?;
-    let config: TrainConfig = serde_json::from_str(&cfg_text).map_err(|e| err(&cfg_path, e))?;
     let st = SafeTensors::deserialize(&data).map_err(|e| err(&path, e))?;
     let get = |name: &str| {
         st.tensor(name)
@@ -126,6 +161,12 @@ pub fn load(dir: &Path) -> Result<(TrainConfig, State), TrainError> {
     let float = |name: &str| -> Result<Tensor, TrainError> {
         let v = get(name)?;
         let dev = Device::Cpu;
+        if v.shape().len() != 1 {
+            return Err(err(
+                &path,
+                format!("{name}: expected a vector, shape {:?}", v.shape()),
+            ));
+        }
         let t = match v.dtype() {
             Dtype::F32 => {
                 let x: Vec<f32> = v
@@ -140,41 +181,68 @@ pub fn load(dir: &Path) -> Result<(TrainConfig, State), TrainError> {
         };
         Ok(t)
     };
-    let u64s = |name: &str| -> Result<Vec<u64>, TrainError> {
+    let u64s = |name: &str, len: usize| -> Result<Vec<u64>, TrainError> {
         let v = get(name)?;
-        if v.dtype() != Dtype::U64 {
-            return Err(err(&path, format!("{name}: expected u64")));
+        if v.dtype() != Dtype::U64 || v.shape() != [len] {
+            return Err(err(
+                &path,
+                format!(
+                    "{name}: expected {len} u64 values, found {:?} of shape {:?}",
+                    v.dtype(),
+                    v.shape()
+                ),
+            ));
         }
         Ok(v.data()
             .chunks_exact(8)
             .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
             .collect())
     };
-    let rng: [u64; 4] = u64s("rng.sampler")?
-        .try_into()
-        .map_err(|_| err(&path, "rng.sampler: expected 4 values"))?;
-    let h = f64s(get("history")?.data());
-    let history = h
-        .chunks_exact(6)
-        .map(|r| LossRecord {
-            step: r[0] as usize,
-            loss: r[1],
-            pde: r[2],
-            initial: r[3],
-            boundary: r[4],
-            lr: r[5],
-        })
+    let rng: [u64; 4] = u64s("rng.sampler", 4)?.try_into().expect("length checked");
+    let h = get("history")?;
+    let columns = LossRecord::COLUMNS.len();
+    if h.dtype() != Dtype::F64 || h.shape().len() != 2 || h.shape()[1] != columns {
+        return Err(err(
+            &path,
+            format!(
+                "history: expected f64 of shape (n, {columns}), found {:?} {:?}",
+                h.dtype(),
+                h.shape()
+            ),
+        ));
+    }
+    let history = f64s(h.data())
+        .chunks_exact(columns)
+        .map(|r| LossRecord::from_values(r.try_into().expect("row length")))
         .collect();
     let state = State {
         theta: float("theta")?,
         m: float("adam.m")?,
         v: float("adam.v")?,
-        adam_steps: u64s("adam.steps")?[0] as usize,
-        step: u64s("step")?[0] as usize,
+        adam_steps: u64s("adam.steps", 1)?[0] as usize,
+        step: u64s("step", 1)?[0] as usize,
         rng,
         history,
     };
-    Ok((config, state))
+    for (name, t) in [
+        ("theta", &state.theta),
+        ("adam.m", &state.m),
+        ("adam.v", &state.v),
+    ] {
+        let finite = t
+            .to_dtype(DType::F64)?
+            .to_vec1::<f64>()?
+            .iter()
+            .all(|v| v.is_finite());
+        if !finite {
+            return Err(err(&path, format!("{name} holds non-finite values")));
+        }
+    }
+    Ok(Saved {
+        config: train,
+        model,
+        state,
+    })
 }
 
 fn f64s(b: &[u8]) -> Vec<f64> {
@@ -183,16 +251,23 @@ fn f64s(b: &[u8]) -> Vec<f64> {
         .collect()
 }
 
-/// Writes the network's per-layer tensors with the config as metadata.
-pub fn save_model(path: &Path, config: &TrainConfig, net: &Mlp) -> Result<(), TrainError> {
+/// Writes the network's per-layer tensors with the config and model description as metadata
+/// (one key, [`METADATA_KEY`]: `{"format", "train", "model"}` as JSON).
+pub fn save_model(
+    path: &Path,
+    config: &TrainConfig,
+    model: &serde_json::Value,
+    net: &Mlp,
+) -> Result<(), TrainError> {
     let mut entries = Vec::new();
     for (name, t) in net.named_tensors()? {
         let (d, shape, b) = bytes(&t)?;
         entries.push((name, d, shape, b));
     }
-    let meta = HashMap::from([
-        ("config".to_owned(), config_json(config)),
-        ("format".to_owned(), "hh-pinn mlp: layers.{i}.weight (n_out x n_in), layers.{i}.bias; inputs (x, t); hidden activation network.activation; output u = A + B N per constraints".to_owned()),
-    ]);
-    write_safetensors(path, entries, meta)
+    let meta = serde_json::json!({
+        "format": "hh-pinn mlp: layers.{i}.weight (n_out x n_in), layers.{i}.bias; inputs (x, t) mapped by train.network.normalise; hidden activation train.network.activation; one output N_i per component; u_i = A_i + B_i N_i per train.constraints",
+        "train": config,
+        "model": model,
+    });
+    write_safetensors(path, entries, meta.to_string())
 }

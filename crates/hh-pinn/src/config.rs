@@ -1,6 +1,10 @@
 //! Training configuration (serde: TOML or JSON, unknown keys rejected) and presets.
+//!
+//! A [`TrainConfig`] says how to train, not what: the model comes separately, as any
+//! [`hh_model::ReactionDiffusion`]. Config files of the command-line tools pair the two as a
+//! [`RunConfig`] (`[problem]` and `[train]` sections).
 
-use hh_model::{BoundaryMode, ConfigError, InitialCondition, ProblemConfig};
+use hh_model::{BoundaryMode, ConfigError, ReactionDiffusion};
 use serde::{Deserialize, Serialize};
 
 use crate::network::NetworkConfig;
@@ -8,32 +12,39 @@ use crate::network::NetworkConfig;
 /// The names [`TrainConfig::preset`] accepts.
 pub const PRESETS: &[&str] = &["seed", "seed-fixed", "dgm", "hard", "accurate"];
 
-/// Everything that determines a training run (with the seed: bit for bit).
+/// A config file of a training run: the problem (any model's config type `P`) and the training.
 ///
 /// ```toml
-/// seed = 0
-/// steps = 2000
 /// [problem]
 /// a = 0.1
-/// [network]
+/// [train]
+/// seed = 0
+/// steps = 2000
+/// [train.network]
 /// depth = 4
 /// width = 50
 /// activation = "silu"
-/// [sampler]
+/// [train.sampler]
 /// kind = "pinn"
 /// points = 2000
 /// batch = 256
-/// [optimiser]
+/// [train.optimiser]
 /// lr = 1e-3
 /// schedule = { kind = "constant" }
-/// [loss]
+/// [train.loss]
 /// initial_form = "pointwise"
 /// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunConfig<P> {
+    pub problem: P,
+    pub train: TrainConfig,
+}
+
+/// Everything that determines a training run for a given model (with the seed: bit for bit).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrainConfig {
-    /// The problem (threshold, regularisation, boundary mode, domain, initial condition).
-    pub problem: ProblemConfig,
     /// Seed of the initialisation and of the sampler.
     pub seed: u64,
     /// Number of optimiser steps.
@@ -56,7 +67,6 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     fn default() -> Self {
         Self {
-            problem: ProblemConfig::default(),
             seed: 0,
             steps: 2000,
             network: NetworkConfig::default(),
@@ -206,16 +216,17 @@ pub enum InitialForm {
     Pairwise,
 }
 
-/// Weights of the loss terms.
+/// Weights of the loss terms. Each term sums over the model's components.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LossConfig {
-    /// Mean squared residual `u_t − D u_xx − f(u)` (for the nerve equation `u_t − u_xx + u − H_k(u)`).
+    /// Mean squared residual `r_i = ∂_t u_i − D_i ∂_xx u_i − f_i(u)` (for the nerve equation
+    /// `u_t − u_xx + u − H_k(u)`).
     pub pde: f64,
-    /// Initial misfit (ignored with a hard initial constraint).
+    /// Initial misfit `u_i(0, x) − u₀,i(x)` (ignored with a hard initial constraint).
     pub initial: f64,
-    /// Boundary misfit: `u` (dirichlet) or `u_x` (neumann) at both ends; none in `free` mode or with
-    /// a hard dirichlet constraint.
+    /// Boundary misfit of the diffusing components: `u_i` (dirichlet) or `∂_x u_i` (neumann) at
+    /// both ends; none in `free` mode or with a hard dirichlet constraint.
     pub boundary: f64,
     pub initial_form: InitialForm,
 }
@@ -231,17 +242,19 @@ impl Default for LossConfig {
     }
 }
 
-/// Constraints built into the network output (see [`crate::ansatz`]).
+/// Constraints built into the network output, per component (see [`crate::ansatz`]).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Constraints {
-    /// `u = φ(x) + t · N`: the initial condition holds exactly.
+    /// `u_i = u₀,i(x) + t · N_i`: the initial condition holds exactly (the model must give the
+    /// derivatives of `u₀`: [`ReactionDiffusion::initial_jet`]).
     pub hard_initial: bool,
-    /// `u = (x − x_min)(x_max − x) · N` (dirichlet mode only).
+    /// `u_i = (x − x_min)(x_max − x) · N_i` for the diffusing components (dirichlet mode only).
     pub hard_boundary: bool,
-    /// `u = u_lin + t · D(x) · N` ([`crate::ansatz::LinearPartAnsatz`]): the closed-form solution
-    /// of the linear part is subtracted, the initial condition holds exactly and, in dirichlet
-    /// mode, so does the boundary condition. Overrides `hard_initial` and `hard_boundary`.
+    /// `u_i = w_i + t · D_i(x) · N_i` with `w` the model's closed-form solution of its linear part
+    /// ([`ReactionDiffusion::linear_solution`]): the initial condition holds exactly and, in
+    /// dirichlet mode, so does the boundary condition (`D_i` as for `hard_boundary`). Overrides
+    /// `hard_initial` and `hard_boundary`.
     pub linear_part: bool,
 }
 
@@ -253,14 +266,16 @@ impl TrainConfig {
     /// A named preset (see [`PRESETS`]):
     ///
     /// - `seed`: the paper's code — 4×50 SiLU, `pinn` sampler (M = 2000, J = 256), Adam 1e-3,
-    ///   2000 steps, `k = 5`, `lower`, soft initial condition with the published *pairwise*
-    ///   initial loss (the broadcasting bug, [`InitialForm::Pairwise`]), no boundary term;
+    ///   2000 steps, soft initial condition with the published *pairwise* initial loss (the
+    ///   broadcasting bug, [`InitialForm::Pairwise`]), no boundary term (the paper's problem is
+    ///   `k = 5`, `lower`: the default [`hh_model::ProblemConfig`]);
     /// - `seed-fixed`: the same with the intended pointwise initial loss;
     /// - `dgm`: `seed-fixed` with fresh samples every step and a boundary term;
     /// - `hard`: `seed-fixed` with the initial and dirichlet conditions built into the network;
     /// - `accurate`: rel_l2 ~1e-3 against FD (results/accurate.md has its ablation): the network
     ///   learns `w = u − u_lin` under `u = u_lin + t·x(π − x)·N` (the linear part in closed form;
-    ///   initial and dirichlet conditions exact), tanh 4×64, `dgm` batches of 1024 with
+    ///   initial and dirichlet conditions exact; the model must have a closed-form linear part),
+    ///   tanh 4×64, `dgm` batches of 1024 with
     ///   `t = T r²`, Adam 2e-3 with a cosine decay to 1e-5, 10 000 steps; in neumann mode a soft
     ///   `u_x` boundary term.
     pub fn preset(name: &str) -> Result<TrainConfig, ConfigError> {
@@ -299,6 +314,7 @@ impl TrainConfig {
                     depth: 4,
                     width: 64,
                     activation: crate::Activation::Tanh,
+                    ..NetworkConfig::default()
                 },
                 sampler: SamplerConfig {
                     kind: SamplerKind::Dgm,
@@ -341,9 +357,9 @@ impl TrainConfig {
         })
     }
 
-    /// Checks every field; errors name the field and its allowed range.
+    /// Checks every field; errors name the field and its allowed range. What depends on the
+    /// model is checked by [`TrainConfig::validate_for`].
     pub fn validate(&self) -> Result<(), ConfigError> {
-        self.problem.build()?;
         if self.steps == 0 || self.steps > 1_000_000_000 {
             return Err(invalid("steps", "an integer in 1..=1e9", self.steps));
         }
@@ -371,10 +387,10 @@ impl TrainConfig {
                 s.time_power,
             ));
         }
-        if self.boundary_active() && !(1..=1_000_000).contains(&s.boundary_batch) {
+        if self.loss.boundary > 0.0 && !(1..=1_000_000).contains(&s.boundary_batch) {
             return Err(invalid(
                 "sampler.boundary_batch",
-                "an integer in 1..=1e6 when a boundary term is used",
+                "an integer in 1..=1e6 when loss.boundary > 0",
                 s.boundary_batch,
             ));
         }
@@ -435,29 +451,6 @@ impl TrainConfig {
                 return Err(invalid(field, "a finite number ≥ 0", w));
             }
         }
-        let smooth = matches!(
-            self.problem.ic,
-            InitialCondition::Paper | InitialCondition::Sin | InitialCondition::Const(_)
-        );
-        for (field, on) in [
-            ("constraints.linear_part", self.constraints.linear_part),
-            ("constraints.hard_initial", self.constraints.hard_initial),
-        ] {
-            if on && !smooth {
-                return Err(invalid(
-                    field,
-                    "false unless problem.ic is paper, sin or const (a smooth profile with known derivatives)",
-                    true,
-                ));
-            }
-        }
-        if self.constraints.hard_boundary && self.problem.bc != BoundaryMode::Dirichlet {
-            return Err(invalid(
-                "constraints.hard_boundary",
-                "false unless problem.bc = dirichlet",
-                true,
-            ));
-        }
         if !(1..=64).contains(&self.chunks) || self.chunks > s.batch {
             return Err(invalid(
                 "chunks",
@@ -468,10 +461,42 @@ impl TrainConfig {
         Ok(())
     }
 
-    /// Whether a soft boundary term is computed.
-    pub fn boundary_active(&self) -> bool {
+    /// [`TrainConfig::validate`], and what the constraints need of the model: the derivatives
+    /// of `u₀` (`hard_initial`), a closed-form linear part (`linear_part`), dirichlet mode
+    /// (`hard_boundary`).
+    pub fn validate_for(&self, model: &dyn ReactionDiffusion) -> Result<(), ConfigError> {
+        self.validate()?;
+        let c = &self.constraints;
+        let mut jets = vec![hh_model::Jet::default(); model.components()];
+        let d = model.domain();
+        if c.hard_initial && !c.linear_part && !model.initial_jet(d.x_min, &mut jets) {
+            return Err(invalid(
+                "constraints.hard_initial",
+                "false unless the initial condition is smooth (problem.ic paper, sin, const or another profile with known derivatives)",
+                true,
+            ));
+        }
+        if c.linear_part && model.linear_solution().is_none() {
+            return Err(invalid(
+                "constraints.linear_part",
+                "false unless the model has a closed-form linear part (the nerve equation with a smooth problem.ic: paper, sin, const)",
+                true,
+            ));
+        }
+        if c.hard_boundary && model.boundary() != BoundaryMode::Dirichlet {
+            return Err(invalid(
+                "constraints.hard_boundary",
+                "false unless problem.bc = dirichlet",
+                true,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether a soft boundary term is computed in boundary mode `bc`.
+    pub fn boundary_active(&self, bc: BoundaryMode) -> bool {
         self.loss.boundary > 0.0
-            && match self.problem.bc {
+            && match bc {
                 BoundaryMode::Dirichlet => {
                     !(self.constraints.hard_boundary || self.constraints.linear_part)
                 }
@@ -495,10 +520,14 @@ mod tests {
         for &p in PRESETS {
             let c = TrainConfig::preset(p).unwrap();
             c.validate().unwrap();
-            let t = toml::to_string(&c).unwrap();
-            assert_eq!(toml::from_str::<TrainConfig>(&t).unwrap(), c, "{t}");
-            let j = serde_json::to_string(&c).unwrap();
-            assert_eq!(serde_json::from_str::<TrainConfig>(&j).unwrap(), c);
+            let run = RunConfig {
+                problem: hh_model::ProblemConfig::default(),
+                train: c,
+            };
+            let t = toml::to_string(&run).unwrap();
+            assert_eq!(toml::from_str::<RunConfig<_>>(&t).unwrap(), run, "{t}");
+            let j = serde_json::to_string(&run).unwrap();
+            assert_eq!(serde_json::from_str::<RunConfig<_>>(&j).unwrap(), run);
         }
         assert!(
             TrainConfig::preset("nope")
@@ -517,9 +546,8 @@ mod tests {
             (2000, 256, 2000)
         );
         assert_eq!(s.optimiser.lr, 1e-3);
-        assert_eq!(s.problem.k, hh_model::Slope::Finite(5.0));
         assert_eq!(s.loss.initial_form, InitialForm::Pairwise);
-        assert!(!s.boundary_active() && s.initial_active());
+        assert!(!s.boundary_active(BoundaryMode::Dirichlet) && s.initial_active());
         let f = TrainConfig::preset("seed-fixed").unwrap();
         assert_eq!(f.loss.initial_form, InitialForm::Pointwise);
         assert_eq!(
@@ -586,22 +614,63 @@ mod tests {
                     ..Default::default()
                 },
             ),
-            ("`constraints.hard_boundary`", {
-                let mut c = TrainConfig::default();
-                c.problem.bc = BoundaryMode::Neumann;
-                c.constraints.hard_boundary = true;
-                c
-            }),
-            ("`a`", {
-                let mut c = TrainConfig::default();
-                c.problem.a = f64::INFINITY;
-                c
-            }),
         ];
         for (field, c) in bad {
             let e = c.validate().unwrap_err().to_string();
             assert!(e.contains(field) && e.contains("must be"), "{field}: {e}");
         }
+    }
+
+    #[test]
+    fn constraints_are_checked_against_the_model() {
+        let problem = |bc, ic| {
+            hh_model::ProblemConfig {
+                bc,
+                ic,
+                ..Default::default()
+            }
+            .build()
+            .unwrap()
+        };
+        let paper = hh_model::InitialCondition::Paper;
+        let step = hh_model::InitialCondition::Step(1.0);
+        let cases = [
+            (
+                "`constraints.hard_boundary`",
+                problem(BoundaryMode::Neumann, paper.clone()),
+                Constraints {
+                    hard_boundary: true,
+                    ..Default::default()
+                },
+            ),
+            (
+                "`constraints.hard_initial`",
+                problem(BoundaryMode::Dirichlet, step.clone()),
+                Constraints {
+                    hard_initial: true,
+                    ..Default::default()
+                },
+            ),
+            (
+                "`constraints.linear_part`",
+                problem(BoundaryMode::Dirichlet, step),
+                Constraints {
+                    linear_part: true,
+                    ..Default::default()
+                },
+            ),
+        ];
+        for (field, model, constraints) in cases {
+            let c = TrainConfig {
+                constraints,
+                ..Default::default()
+            };
+            let e = c.validate_for(&model).unwrap_err().to_string();
+            assert!(e.contains(field) && e.contains("must be"), "{field}: {e}");
+        }
+        let ok = TrainConfig::preset("accurate").unwrap();
+        ok.validate_for(&problem(BoundaryMode::Free, paper))
+            .unwrap();
     }
 
     #[test]

@@ -1,12 +1,16 @@
-//! Candle PINN/DGM trainer for the nerve-impulse problem (SPEC §4), with exact derivatives by
-//! forward Taylor-mode propagation.
+//! Candle PINN/DGM trainer for any reaction–diffusion model (`docs/model.md`, "PINN"), with
+//! exact derivatives by forward Taylor-mode propagation.
 //!
-//! - [`network`]: the fully connected network `N(x, t)`; value and the exact derivatives
+//! A run is a model — any [`hh_model::ReactionDiffusion`] with `m` components, shared as an
+//! `Arc` — and a [`TrainConfig`] saying how to train it: [`Trainer::new`]`(model, &config, &options)`.
+//!
+//! - [`network`]: the fully connected network `N(x, t) ∈ Rᵐ`; value and the exact derivatives
 //!   `N_x, N_t, N_xx` as stacked streams sharing one matmul per layer ([`dense::TaylorDense`], one
 //!   fused candle custom op per layer with an analytic backward; plain candle ops elsewhere).
-//! - [`loss`]: the PINN objective from any one-component [`hh_model::ReactionDiffusion`] model
-//!   (residual through the model's [`hh_model::Reaction`] and its Jacobian), initial term
-//!   (pointwise, or the paper's pairwise one), boundary terms; [`ansatz`]: hard constraints.
+//! - [`loss`]: the PINN objective of the model (residual `∂_t u_i − D_i ∂_xx u_i − f_i(u)` through
+//!   the model's [`hh_model::Reaction`] and its Jacobian), initial term (pointwise, or the paper's
+//!   pairwise one), boundary terms of the diffusing components; [`ansatz`]: hard constraints,
+//!   including the linear-part ansatz of models with a [`hh_model::LinearSolution`].
 //! - [`sampler`]: `pinn` and `dgm` collocation, seeded ([`rng`]).
 //! - [`train`]: the executor — Adam ([`adam`], candle-nn's `AdamW` arithmetic with
 //!   `weight_decay = 0`), schedules, chunked data parallelism, checkpoints, resume, observers.
@@ -20,20 +24,24 @@ pub mod ansatz;
 pub mod checkpoint;
 pub mod config;
 pub mod dense;
+pub mod error;
 pub mod kernels;
 pub mod loss;
 pub mod network;
+pub mod record;
 pub mod rng;
 pub mod sampler;
 pub mod train;
 
 pub use config::{
-    Constraints, InitialForm, LossConfig, OptimiserConfig, PRESETS, Precision, SamplerConfig,
-    SamplerKind, Schedule, TrainConfig,
+    Constraints, InitialForm, LossConfig, OptimiserConfig, PRESETS, Precision, RunConfig,
+    SamplerConfig, SamplerKind, Schedule, TrainConfig,
 };
+pub use error::TrainError;
 pub use kernels::Activation;
-pub use network::{Kernel, Mlp, NetworkConfig};
+pub use loss::Model;
+pub use network::{InputMap, Kernel, Mlp, NetworkConfig};
+pub use record::{LossRecord, LossTerms};
 pub use train::{
-    Control, DeviceChoice, LossRecord, Observer, Termination, TrainError, TrainOptions, Trained,
-    Trainer, train,
+    Control, DeviceChoice, Observer, Termination, TrainOptions, Trained, Trainer, train,
 };

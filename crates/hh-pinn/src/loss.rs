@@ -1,35 +1,47 @@
-//! The PINN objective built from a reaction–diffusion problem.
-//!
-//! For one scalar component with diffusion `D` and reaction `f` (the nerve equation: `D = 1`,
-//! `f(u) = H_k(u) − u`):
+//! The PINN objective built from a reaction–diffusion model with `m` components
+//! (`∂_t u_i = D_i ∂_xx u_i + f_i(u)`):
 //!
 //! ```text
-//! loss = w_pde · mean r²  +  w_init · initial  +  w_bnd · boundary,     r = u_t − D u_xx − f(u)
+//! loss = w_pde · Σ_i mean r_i²  +  w_init · initial  +  w_bnd · boundary,   r_i = ∂_t u_i − D_i ∂_xx u_i − f_i(u)
 //! ```
 //!
-//! with the initial misfit [`InitialForm::Pointwise`] or the published [`InitialForm::Pairwise`],
-//! and the boundary misfit `u` (dirichlet) or `u_x` (neumann) at both ends. The reaction enters
-//! through the model's [`hh_model::Reaction`] trait (a custom op whose backward is the model's
-//! Jacobian), so another model plugs in unchanged. For `k = ∞` the Jacobian of `H` is 0.
+//! with the initial misfit `u_i(0, x) − u₀,i(x)` ([`InitialForm::Pointwise`], or the published
+//! [`InitialForm::Pairwise`]) and the boundary misfit of the diffusing components, `u_i`
+//! (dirichlet) or `∂_x u_i` (neumann) at both ends, each summed over the components. The
+//! reaction enters through the model's [`hh_model::Reaction`] trait as a custom op whose
+//! backward is `gᵀ J` per point, with `J = ∂f/∂u` the model's `m × m` Jacobian; so any model
+//! plugs in unchanged. For `k = ∞` the Jacobian of `H` is 0.
 //!
 //! A batch may be split into chunks; each chunk's terms are sums normalised by the full batch
-//! sizes (and, for the pairwise form, the full-batch means of φ), so the chunks' losses and
+//! sizes (and, for the pairwise form, the full-batch means of `u₀`), so the chunks' losses and
 //! gradients add up to those of the whole batch.
 
-use candle_core::{CpuStorage, CustomOp1, Layout, Result, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp1, DType, Layout, Result, Shape, Tensor};
 use hh_model::{BoundaryMode, ReactionDiffusion};
 use std::sync::Arc;
 
-use crate::ansatz::Ansatz;
+use crate::ansatz::{Ansatz, Fields};
 use crate::config::{InitialForm, LossConfig};
 use crate::network::{Kernel, Mlp, split_streams};
+use crate::record::LossTerms;
 use crate::sampler::Batch;
 
-/// A reaction–diffusion model with one component, shareable across threads.
+/// A reaction–diffusion model shareable across threads.
 pub type Model = Arc<dyn ReactionDiffusion>;
 
-/// `f(u)` pointwise with backward `f'(u)` (the model's Jacobian).
+/// `f(u)` row by row (`n × m`), with backward `g ↦ gᵀ J(u)` per row.
 struct ReactionOp(Model);
+
+impl ReactionOp {
+    fn m(&self) -> usize {
+        self.0.components()
+    }
+}
+
+/// `t`'s elements as `f64`, row-major.
+fn host_f64(t: &Tensor) -> Result<Vec<f64>> {
+    t.to_dtype(DType::F64)?.flatten_all()?.to_vec1::<f64>()
+}
 
 impl CustomOp1 for ReactionOp {
     fn name(&self) -> &'static str {
@@ -59,29 +71,38 @@ impl CustomOp1 for ReactionOp {
     }
 
     fn bwd(&self, arg: &Tensor, _res: &Tensor, grad: &Tensor) -> Result<Option<Tensor>> {
-        let u = arg
-            .to_dtype(candle_core::DType::F64)?
-            .flatten_all()?
-            .to_vec1::<f64>()?;
-        let mut jac = vec![0.0; u.len()];
+        let m = self.m();
+        let (u, g) = (host_f64(arg)?, host_f64(grad)?);
+        let mut jac = vec![0.0; u.len() * m];
         self.0.jacobian_batch(&u, &mut jac);
-        let jac = Tensor::from_vec(jac, arg.shape(), arg.device())?.to_dtype(arg.dtype())?;
-        Ok(Some((grad * jac)?))
+        // (gᵀJ)_j = Σ_i g_i J_ij at every row.
+        let mut out = vec![0.0; u.len()];
+        for ((o, g), j) in out
+            .chunks_exact_mut(m)
+            .zip(g.chunks_exact(m))
+            .zip(jac.chunks_exact(m * m))
+        {
+            for (c, oc) in o.iter_mut().enumerate() {
+                *oc = (0..m).map(|i| g[i] * j[i * m + c]).sum();
+            }
+        }
+        let out = Tensor::from_vec(out, arg.shape(), arg.device())?.to_dtype(arg.dtype())?;
+        Ok(Some(out))
     }
 }
 
 /// Full-batch normalisers shared by the chunks of one step.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Norms {
     pub interior: usize,
     pub boundary: usize,
-    /// `mean φ` and `mean φ²` over the whole batch (pairwise form).
-    pub mean_phi: f64,
-    pub mean_phi2: f64,
+    /// Per component: `mean u₀` and `mean u₀²` over the whole batch (pairwise form).
+    pub mean_u0: Vec<f64>,
+    pub mean_u0_sq: Vec<f64>,
 }
 
-/// Values of one chunk's loss terms: the graph's total, and the unweighted parts (sums over the
-/// chunk normalised by the full batch).
+/// One chunk's loss: the graph's weighted total, and the unweighted terms (sums over the chunk
+/// normalised by the full batch).
 pub struct ChunkLoss {
     pub total: Tensor,
     pub pde: Tensor,
@@ -89,20 +110,45 @@ pub struct ChunkLoss {
     pub boundary: Option<Tensor>,
 }
 
-/// The objective: model, ansatz, weights.
+impl ChunkLoss {
+    /// The values of the terms.
+    pub fn terms(&self) -> Result<LossTerms> {
+        let val = |t: &Option<Tensor>| -> Result<f64> {
+            t.as_ref()
+                .map_or(Ok(0.0), |t| t.to_dtype(DType::F64)?.to_scalar::<f64>())
+        };
+        Ok(LossTerms {
+            pde: val(&Some(self.pde.clone()))?,
+            initial: val(&self.initial)?,
+            boundary: val(&self.boundary)?,
+        })
+    }
+}
+
+/// The objective: model, ansatz, weights, and which soft terms are used.
 #[derive(Clone)]
 pub struct Objective {
-    pub model: Model,
-    pub ansatz: Option<Arc<dyn Ansatz>>,
-    pub weights: LossConfig,
+    model: Model,
+    ansatz: Option<Arc<dyn Ansatz>>,
+    weights: LossConfig,
     /// Soft initial term computed.
-    pub initial: bool,
+    initial: bool,
     /// Soft boundary term computed, and which.
-    pub boundary: Option<BoundaryMode>,
-    diffusion: f64,
+    boundary: Option<BoundaryMode>,
+    m: usize,
+    diffusion: Vec<f64>,
+}
+
+/// `u = A + B ⊙ N` and its derivatives on a batch of points, each `rows × m`.
+struct Fields4 {
+    u: Tensor,
+    x: Tensor,
+    t: Tensor,
+    xx: Tensor,
 }
 
 impl Objective {
+    /// `boundary`: the soft boundary term (`dirichlet` or `neumann`), if any.
     pub fn new(
         model: Model,
         ansatz: Option<Arc<dyn Ansatz>>,
@@ -110,57 +156,99 @@ impl Objective {
         initial: bool,
         boundary: Option<BoundaryMode>,
     ) -> Self {
-        assert_eq!(model.components(), 1, "the PINN handles one component");
-        let diffusion = model.diffusion()[0];
+        let diffusion = model.diffusion();
         Self {
+            m: model.components(),
             model,
             ansatz,
             weights,
             initial,
-            boundary,
+            boundary: boundary.filter(|b| *b != BoundaryMode::Free),
             diffusion,
         }
     }
 
-    fn phi(&self, x: f64) -> f64 {
-        let mut u = [0.0];
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Number of components `m`.
+    pub fn components(&self) -> usize {
+        self.m
+    }
+
+    /// `u₀(x)`, `m` values.
+    fn u0(&self, x: f64) -> Vec<f64> {
+        let mut u = vec![0.0; self.m];
         self.model.initial(x, &mut u);
-        u[0]
+        u
     }
 
     /// Full-batch normalisers for `batch`.
     pub fn norms(&self, batch: &Batch) -> Norms {
         let n = batch.x.len().max(1) as f64;
-        let (mut s1, mut s2) = (0.0, 0.0);
+        let (mut s1, mut s2) = (vec![0.0; self.m], vec![0.0; self.m]);
         if self.initial && self.weights.initial_form == InitialForm::Pairwise {
             for &x in &batch.x {
-                let p = self.phi(x);
-                s1 += p;
-                s2 += p * p;
+                for (i, p) in self.u0(x).into_iter().enumerate() {
+                    s1[i] += p;
+                    s2[i] += p * p;
+                }
             }
         }
         Norms {
             interior: batch.x.len(),
             boundary: 2 * batch.bt.len(),
-            mean_phi: s1 / n,
-            mean_phi2: s2 / n,
+            mean_u0: s1.into_iter().map(|s| s / n).collect(),
+            mean_u0_sq: s2.into_iter().map(|s| s / n).collect(),
         }
     }
 
-    /// `u = A + B N` on a vector of points (value only).
-    pub fn apply_values(&self, x: &[f64], t: &[f64], n: &[f64]) -> Vec<f64> {
-        match &self.ansatz {
-            None => n.to_vec(),
-            Some(a) => x
-                .iter()
-                .zip(t)
-                .zip(n)
-                .map(|((&x, &t), &n)| {
-                    let f = a.fields(x, t);
-                    f[0] + f[4] * n
-                })
-                .collect(),
+    /// `A_i`, `B_i` at every point, as the tensors `[A, A_x, A_t, A_xx, B, B_x, B_t, B_xx]`
+    /// (each `n × m`).
+    fn field_tensors(
+        &self,
+        ansatz: &dyn Ansatz,
+        xs: &[f64],
+        ts: &[f64],
+        net: &Mlp,
+    ) -> Result<Vec<Tensor>> {
+        let (n, m) = (xs.len(), self.m);
+        let mut data = vec![0.0; 8 * n * m];
+        let mut f = vec![Fields::default(); m];
+        for (p, (&x, &t)) in xs.iter().zip(ts).enumerate() {
+            ansatz.fields(x, t, &mut f);
+            for (i, fi) in f.iter().enumerate() {
+                let (a, b) = (fi.a, fi.b);
+                for (k, v) in [a.value, a.x, a.t, a.xx, b.value, b.x, b.t, b.xx]
+                    .into_iter()
+                    .enumerate()
+                {
+                    data[(k * n + p) * m + i] = v;
+                }
+            }
         }
+        let all = Tensor::from_vec(data, (8, n, m), net.device())?.to_dtype(net.dtype())?;
+        (0..8).map(|k| all.get(k)).collect()
+    }
+
+    /// `u = A + B N` on a vector of points (value only): `n × m`, point after point.
+    pub fn apply_values(&self, x: &[f64], t: &[f64], n: &[f64]) -> Vec<f64> {
+        let Some(a) = &self.ansatz else {
+            return n.to_vec();
+        };
+        let m = self.m;
+        let mut f = vec![Fields::default(); m];
+        let mut out = Vec::with_capacity(n.len());
+        for ((&x, &t), np) in x.iter().zip(t).zip(n.chunks_exact(m)) {
+            a.fields(x, t, &mut f);
+            out.extend(
+                f.iter()
+                    .zip(np)
+                    .map(|(fi, &ni)| fi.a.value + fi.b.value * ni),
+            );
+        }
+        out
     }
 
     /// Builds the loss graph of one chunk.
@@ -172,8 +260,7 @@ impl Objective {
         kernel: Kernel,
     ) -> Result<ChunkLoss> {
         let d = self.model.domain();
-        let j = batch.x.len();
-        let nb = batch.bt.len();
+        let (j, nb, m) = (batch.x.len(), batch.bt.len(), self.m);
         let neumann = self.boundary == Some(BoundaryMode::Neumann);
         let dirichlet = self.boundary == Some(BoundaryMode::Dirichlet);
         // Taylor points: interior (+ neumann boundary); value points: initial (+ dirichlet boundary).
@@ -196,44 +283,51 @@ impl Objective {
         }
         let (input, rows) = net.stack_inputs(&tx, &tt, &vx, &vt)?;
         let out = net.forward(&input, rows, kernel)?;
-        let [n, nx, nt, nxx, nv] = split_streams(&out, rows)?;
-        let (u, ux, ut, uxx, uv) = match &self.ansatz {
-            None => (n, nx, nt, nxx, nv),
+        let n = split_streams(&out, rows)?;
+        let (u, uv) = match &self.ansatz {
+            None => (
+                Fields4 {
+                    u: n.value,
+                    x: n.x,
+                    t: n.t,
+                    xx: n.xx,
+                },
+                n.points,
+            ),
             Some(a) => {
-                let fields = |xs: &[f64], ts: &[f64]| -> Result<Tensor> {
-                    let mut data = vec![0.0; 8 * xs.len()];
-                    for (i, (&x, &t)) in xs.iter().zip(ts).enumerate() {
-                        for (k, v) in a.fields(x, t).into_iter().enumerate() {
-                            data[k * xs.len() + i] = v;
-                        }
-                    }
-                    Tensor::from_vec(data, (8, xs.len()), net.device())?.to_dtype(net.dtype())
+                let f = self.field_tensors(a.as_ref(), &tx, &tt, net)?;
+                let [a0, ax, at, axx, b, bx, bt, bxx] = &f[..] else {
+                    unreachable!("eight fields")
                 };
-                let f = fields(&tx, &tt)?;
-                let g = |k: usize| f.get(k);
-                let (a0, ax, at, axx, b, bx, bt, bxx) =
-                    (g(0)?, g(1)?, g(2)?, g(3)?, g(4)?, g(5)?, g(6)?, g(7)?);
-                let u = (&a0 + (&b * &n)?)?;
-                let ux = ((&ax + (&bx * &n)?)? + (&b * &nx)?)?;
-                let ut = ((&at + (&bt * &n)?)? + (&b * &nt)?)?;
-                let uxx = (((&axx + (&bxx * &n)?)? + ((&bx * &nx)? * 2.0)?)? + (&b * &nxx)?)?;
-                let fv = fields(&vx, &vt)?;
-                let uv = (fv.get(0)? + (fv.get(4)? * &nv)?)?;
-                (u, ux, ut, uxx, uv)
+                let u = (a0 + (b * &n.value)?)?;
+                let ux = ((ax + (bx * &n.value)?)? + (b * &n.x)?)?;
+                let ut = ((at + (bt * &n.value)?)? + (b * &n.t)?)?;
+                let uxx = (((axx + (bxx * &n.value)?)? + ((bx * &n.x)? * 2.0)?)? + (b * &n.xx)?)?;
+                let fv = self.field_tensors(a.as_ref(), &vx, &vt, net)?;
+                let uv = (&fv[0] + (&fv[4] * &n.points)?)?;
+                (
+                    Fields4 {
+                        u,
+                        x: ux,
+                        t: ut,
+                        xx: uxx,
+                    },
+                    uv,
+                )
             }
         };
-        let ni = batch.x.len();
-        let interior = |t: &Tensor| t.narrow(0, 0, ni);
-        let (ui, uti, uxxi) = (interior(&u)?, interior(&ut)?, interior(&uxx)?);
+        let interior = |t: &Tensor| t.narrow(0, 0, j);
+        let (ui, uti, uxxi) = (interior(&u.u)?, interior(&u.t)?, interior(&u.xx)?);
         // The model's f runs on the host; on other devices the values travel there and back.
+        let op = || ReactionOp(self.model.clone());
         let f = if ui.device().is_cpu() {
-            ui.apply_op1(ReactionOp(self.model.clone()))?
+            ui.apply_op1(op())?
         } else {
             ui.to_device(&candle_core::Device::Cpu)?
-                .apply_op1(ReactionOp(self.model.clone()))?
+                .apply_op1(op())?
                 .to_device(ui.device())?
         };
-        let r = ((uti - (uxxi * self.diffusion)?)? - f)?;
+        let r = ((uti - self.scale_columns(&uxxi, &self.diffusion, net)?)? - f)?;
         let pde = (r.sqr()?.sum_all()? * (1.0 / norms.interior as f64))?;
         let mut total = (&pde * self.weights.pde)?;
         let mut initial = None;
@@ -242,16 +336,23 @@ impl Objective {
             let inv = 1.0 / norms.interior as f64;
             let term = match self.weights.initial_form {
                 InitialForm::Pointwise => {
-                    let phi: Vec<f64> = batch.x.iter().map(|&x| self.phi(x)).collect();
-                    let phi = Tensor::from_vec(phi, j, net.device())?.to_dtype(net.dtype())?;
-                    ((u0 - phi)?.sqr()?.sum_all()? * inv)?
+                    let target: Vec<f64> = batch.x.iter().flat_map(|&x| self.u0(x)).collect();
+                    let target =
+                        Tensor::from_vec(target, (j, m), net.device())?.to_dtype(net.dtype())?;
+                    ((u0 - target)?.sqr()?.sum_all()? * inv)?
                 }
                 InitialForm::Pairwise => {
-                    // mean_ij (u_j − φ_i)² = mean u² − 2 mean u mean φ + mean φ² (chunk share).
+                    // Per component: mean_ij (u_j − u₀(x_i))² = mean u² − 2 mean u mean u₀ + mean u₀²
+                    // (this chunk's share).
                     let s2 = u0.sqr()?.sum_all()?;
-                    let s1 = u0.sum_all()?;
-                    let c = norms.mean_phi2 * j as f64 * inv;
-                    ((s2 * inv)? - (s1 * (2.0 * norms.mean_phi * inv))?)?.affine(1.0, c)?
+                    let c: f64 = norms.mean_u0_sq.iter().sum::<f64>() * j as f64 * inv;
+                    let s1 = if m == 1 {
+                        (u0.sum_all()? * (2.0 * norms.mean_u0[0] * inv))?
+                    } else {
+                        let w: Vec<f64> = norms.mean_u0.iter().map(|v| 2.0 * v * inv).collect();
+                        self.scale_columns(&u0, &w, net)?.sum_all()?
+                    };
+                    ((s2 * inv)? - s1)?.affine(1.0, c)?
                 }
             };
             total = (total + (&term * self.weights.initial)?)?;
@@ -260,11 +361,14 @@ impl Objective {
         let mut boundary = None;
         if nb > 0 && (neumann || dirichlet) {
             let v = if neumann {
-                ux.narrow(0, ni, 2 * nb)?
+                u.x.narrow(0, j, 2 * nb)?
             } else {
                 let off = if self.initial { j } else { 0 };
                 uv.narrow(0, off, 2 * nb)?
             };
+            // Only the diffusing components carry a boundary condition.
+            let mask: Vec<f64> = self.diffusion.iter().map(|&d| f64::from(d > 0.0)).collect();
+            let v = self.scale_columns(&v, &mask, net)?;
             let term = (v.sqr()?.sum_all()? * (1.0 / norms.boundary.max(1) as f64))?;
             total = (total + (&term * self.weights.boundary)?)?;
             boundary = Some(term);
@@ -275,5 +379,15 @@ impl Objective {
             initial,
             boundary,
         })
+    }
+
+    /// `t` (`rows × m`) with column `i` multiplied by `w_i`; a plain scalar product when every
+    /// `w_i` is the same (the one-component case).
+    fn scale_columns(&self, t: &Tensor, w: &[f64], net: &Mlp) -> Result<Tensor> {
+        if w.iter().all(|&v| v == w[0]) {
+            return t * w[0];
+        }
+        let w = Tensor::from_vec(w.to_vec(), (1, w.len()), net.device())?.to_dtype(net.dtype())?;
+        t.broadcast_mul(&w)
     }
 }

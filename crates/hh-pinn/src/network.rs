@@ -1,25 +1,32 @@
-//! The fully connected network `N(x, t)` and its Taylor-mode forward pass.
+//! The fully connected network `N(x, t) ∈ Rᵐ` and its Taylor-mode forward pass.
 //!
 //! All parameters live in one flat candle [`Var`] `θ` (layer after layer: `W` row-major
 //! `n_out × n_in`, then `b`), so the optimiser updates a single buffer. The forward pass takes the
-//! stacked inputs `[(x,t); (1,0); (0,1); (0,0); (x_v,t_v)]` — the value and the three derivative
-//! seeds of `nt` Taylor points, then `nv` value-only points — and returns the stacked outputs
-//! `[N; N_x; N_t; N_xx; N_v]` (`4 nt + nv` rows, one column).
+//! stacked inputs `[(x̂,t̂); (s_x,0); (0,s_t); (0,0); (x̂_v,t̂_v)]` — the value and the three
+//! derivative seeds of `nt` Taylor points, then `nv` value-only points, with `(x̂, t̂)` the inputs
+//! after the [`InputMap`] and `(s_x, s_t)` its slopes (the chain rule of the affine map) — and
+//! returns the stacked outputs `[N; N_x; N_t; N_xx; N_v]` (`4 nt + nv` rows, one column per
+//! component).
 
-use candle_core::{D, DType, Device, Result, Tensor, Var};
+use candle_core::{DType, Device, Result, Tensor, Var};
+use hh_model::Domain;
 use serde::{Deserialize, Serialize};
 
 use crate::dense::{LayerShape, Rows, TaylorDense};
 use crate::kernels::Activation;
 use crate::rng::Rng;
 
-/// Architecture: `depth` hidden layers of `width` units (inputs `(x, t)`, one output).
+/// Architecture: `depth` hidden layers of `width` units; inputs `(x, t)`, one output per
+/// component of the model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NetworkConfig {
     pub depth: usize,
     pub width: usize,
     pub activation: Activation,
+    /// Map the inputs onto `[−1, 1]²` first ([`InputMap::onto_unit_square`]): needed when the
+    /// domain is long (travelling waves); the paper's network takes `(x, t)` as they are.
+    pub normalise: bool,
 }
 
 impl Default for NetworkConfig {
@@ -28,8 +35,69 @@ impl Default for NetworkConfig {
             depth: 4,
             width: 50,
             activation: Activation::Silu,
+            normalise: false,
         }
     }
+}
+
+/// The affine input map `x̂ = s_x (x − x_c)`, `t̂ = s_t (t − t_c)` applied before the first layer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct InputMap {
+    pub x_centre: f64,
+    pub x_scale: f64,
+    pub t_centre: f64,
+    pub t_scale: f64,
+}
+
+impl InputMap {
+    /// The identity.
+    pub const IDENTITY: InputMap = InputMap {
+        x_centre: 0.0,
+        x_scale: 1.0,
+        t_centre: 0.0,
+        t_scale: 1.0,
+    };
+
+    /// `[x_min, x_max] × [0, T]` onto `[−1, 1]²`.
+    pub fn onto_unit_square(d: &Domain) -> Self {
+        Self {
+            x_centre: 0.5 * (d.x_min + d.x_max),
+            x_scale: 2.0 / d.length(),
+            t_centre: 0.5 * d.t_end,
+            t_scale: 2.0 / d.t_end,
+        }
+    }
+
+    /// The map a config asks for on a domain.
+    pub fn for_config(cfg: &NetworkConfig, d: &Domain) -> Self {
+        if cfg.normalise {
+            Self::onto_unit_square(d)
+        } else {
+            Self::IDENTITY
+        }
+    }
+
+    fn apply(&self, x: f64, t: f64) -> [f64; 2] {
+        if *self == Self::IDENTITY {
+            return [x, t];
+        }
+        [
+            self.x_scale * (x - self.x_centre),
+            self.t_scale * (t - self.t_centre),
+        ]
+    }
+}
+
+/// The stacked outputs of [`Mlp::forward`] split by stream: each `rows × m` (`nt` rows for the
+/// Taylor streams, `nv` for the value points).
+#[derive(Clone, Debug)]
+pub struct Streams {
+    pub value: Tensor,
+    pub x: Tensor,
+    pub t: Tensor,
+    pub xx: Tensor,
+    /// `N` at the value-only points.
+    pub points: Tensor,
 }
 
 /// How the Taylor streams are computed.
@@ -43,20 +111,21 @@ pub enum Kernel {
     Plain,
 }
 
-/// The network: shapes, activation and the flat parameter vector.
+/// The network: shapes, activation, input map and the flat parameter vector.
 #[derive(Clone, Debug)]
 pub struct Mlp {
     layers: Vec<LayerShape>,
     act: Activation,
+    inputs: InputMap,
     theta: Var,
 }
 
 impl Mlp {
-    /// Layer shapes for a config.
-    pub fn shapes(cfg: &NetworkConfig) -> Vec<LayerShape> {
+    /// Layer shapes for a config with `outputs` components.
+    pub fn shapes(cfg: &NetworkConfig, outputs: usize) -> Vec<LayerShape> {
         let mut dims = vec![2];
         dims.extend(std::iter::repeat_n(cfg.width, cfg.depth));
-        dims.push(1);
+        dims.push(outputs);
         let mut off = 0;
         dims.windows(2)
             .map(|w| {
@@ -73,8 +142,15 @@ impl Mlp {
     }
 
     /// PyTorch's default initialisation of `nn.Linear`: `W`, `b` ~ U(−1/√n_in, 1/√n_in).
-    pub fn init(cfg: &NetworkConfig, rng: &mut Rng, dtype: DType, device: &Device) -> Result<Self> {
-        let layers = Self::shapes(cfg);
+    pub fn init(
+        cfg: &NetworkConfig,
+        outputs: usize,
+        inputs: InputMap,
+        rng: &mut Rng,
+        dtype: DType,
+        device: &Device,
+    ) -> Result<Self> {
+        let layers = Self::shapes(cfg, outputs);
         let mut theta = Vec::with_capacity(layers.iter().map(LayerShape::params).sum());
         for l in &layers {
             let bound = 1.0 / (l.n_in as f64).sqrt();
@@ -84,12 +160,17 @@ impl Mlp {
         }
         let n = theta.len();
         let theta = Tensor::from_vec(theta, n, device)?.to_dtype(dtype)?;
-        Self::from_theta(cfg, theta)
+        Self::from_theta(cfg, outputs, inputs, theta)
     }
 
     /// A network with given flat parameters.
-    pub fn from_theta(cfg: &NetworkConfig, theta: Tensor) -> Result<Self> {
-        let layers = Self::shapes(cfg);
+    pub fn from_theta(
+        cfg: &NetworkConfig,
+        outputs: usize,
+        inputs: InputMap,
+        theta: Tensor,
+    ) -> Result<Self> {
+        let layers = Self::shapes(cfg, outputs);
         let n: usize = layers.iter().map(LayerShape::params).sum();
         if theta.dims() != [n] {
             candle_core::bail!("expected {n} parameters, got shape {:?}", theta.dims());
@@ -97,8 +178,18 @@ impl Mlp {
         Ok(Self {
             layers,
             act: cfg.activation,
+            inputs,
             theta: Var::from_tensor(&theta)?,
         })
+    }
+
+    /// Number of outputs `m`.
+    pub fn outputs(&self) -> usize {
+        self.layers.last().expect("at least one layer").n_out
+    }
+
+    pub fn input_map(&self) -> InputMap {
+        self.inputs
     }
 
     pub fn theta(&self) -> &Var {
@@ -138,22 +229,23 @@ impl Mlp {
         tv: &[f64],
     ) -> Result<(Tensor, Rows)> {
         let (nt, nv) = (x.len(), xv.len());
+        let map = self.inputs;
         let mut data = Vec::with_capacity(2 * (4 * nt + nv));
         for (&x, &t) in x.iter().zip(t) {
-            data.extend([x, t]);
+            data.extend(map.apply(x, t));
         }
-        data.extend(std::iter::repeat_n([1.0, 0.0], nt).flatten());
-        data.extend(std::iter::repeat_n([0.0, 1.0], nt).flatten());
+        data.extend(std::iter::repeat_n([map.x_scale, 0.0], nt).flatten());
+        data.extend(std::iter::repeat_n([0.0, map.t_scale], nt).flatten());
         data.extend(std::iter::repeat_n(0.0, 2 * nt));
         for (&x, &t) in xv.iter().zip(tv) {
-            data.extend([x, t]);
+            data.extend(map.apply(x, t));
         }
         let input =
             Tensor::from_vec(data, (4 * nt + nv, 2), self.device())?.to_dtype(self.dtype())?;
         Ok((input, Rows { nt, nv }))
     }
 
-    /// Stacked outputs `[N; N_x; N_t; N_xx; N_v]` (`4 nt + nv` × 1).
+    /// Stacked outputs `[N; N_x; N_t; N_xx; N_v]` (`4 nt + nv` × m).
     pub fn forward(&self, input: &Tensor, rows: Rows, kernel: Kernel) -> Result<Tensor> {
         let fused = kernel == Kernel::Fused && self.device().is_cpu();
         let theta = self.theta.as_tensor();
@@ -169,7 +261,7 @@ impl Mlp {
         Ok(h)
     }
 
-    /// `N` at points `(x, t)` (value only, no graph kept).
+    /// `N` at points `(x, t)` (value only, no graph kept): `n × m`, point after point.
     pub fn values(&self, x: &[f64], t: &[f64]) -> Result<Vec<f64>> {
         let mut out = Vec::with_capacity(x.len());
         for (xc, tc) in x.chunks(4096).zip(t.chunks(4096)) {
@@ -247,15 +339,14 @@ fn plain_act(z: &Tensor, act: Activation) -> Result<(Tensor, Tensor, Tensor)> {
     })
 }
 
-/// Splits stacked outputs into `(N, N_x, N_t, N_xx, N_v)` column vectors.
-pub fn split_streams(out: &Tensor, rows: Rows) -> Result<[Tensor; 5]> {
+/// Splits stacked outputs into their [`Streams`].
+pub fn split_streams(out: &Tensor, rows: Rows) -> Result<Streams> {
     let nt = rows.nt;
-    let out = out.squeeze(D::Minus1)?;
-    Ok([
-        out.narrow(0, 0, nt)?,
-        out.narrow(0, nt, nt)?,
-        out.narrow(0, 2 * nt, nt)?,
-        out.narrow(0, 3 * nt, nt)?,
-        out.narrow(0, 4 * nt, rows.nv)?,
-    ])
+    Ok(Streams {
+        value: out.narrow(0, 0, nt)?,
+        x: out.narrow(0, nt, nt)?,
+        t: out.narrow(0, 2 * nt, nt)?,
+        xx: out.narrow(0, 3 * nt, nt)?,
+        points: out.narrow(0, 4 * nt, rows.nv)?,
+    })
 }

@@ -1,47 +1,26 @@
 //! The training executor: one loop that samples, builds the loss of each batch chunk, runs one
 //! backward pass per chunk, sums the gradients, steps Adam, records the loss, reports progress,
-//! writes checkpoints, asks observers whether to go on, and stops on a non-finite loss.
+//! writes checkpoints, asks observers whether to go on, and stops on a non-finite loss or update.
 
-use candle_core::{DType, Device, Tensor};
+use candle_core::{Device, Tensor};
 use candle_nn::Optimizer;
-use hh_model::{BoundaryMode, ConfigError, EvalGrid, NerveProblem, ReactionDiffusion};
+use hh_model::{BoundaryMode, ConfigError, EvalGrid};
 use ndarray::Array2;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
 use crate::adam::Adam;
-use crate::ansatz::{Ansatz, Constrained, LinearPartAnsatz};
+use crate::ansatz::{Ansatz, Base, Hard};
 use crate::checkpoint;
 use crate::config::TrainConfig;
+use crate::error::TrainError;
 use crate::loss::{Model, Objective};
-use crate::network::{Kernel, Mlp};
+use crate::network::{InputMap, Kernel, Mlp};
+use crate::record::{LossRecord, LossTerms, State};
 use crate::rng::Rng;
-use crate::sampler::{STREAM_INIT, Sampler};
-
-/// One step's loss (before that step's update, as PyTorch's `loss.item()`): the weighted total and
-/// the unweighted terms (0 where a term is not used), and the learning rate applied.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LossRecord {
-    pub step: usize,
-    pub loss: f64,
-    pub pde: f64,
-    pub initial: f64,
-    pub boundary: f64,
-    pub lr: f64,
-}
-
-impl LossRecord {
-    pub const CSV_HEADER: &'static str = "step,loss,pde,initial,boundary,lr";
-
-    pub fn csv_row(&self) -> String {
-        format!(
-            "{},{:e},{:e},{:e},{:e},{:e}",
-            self.step, self.loss, self.pde, self.initial, self.boundary, self.lr
-        )
-    }
-}
+use crate::sampler::{Batch, STREAM_INIT, Sampler};
 
 /// Where the trainer runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -90,7 +69,7 @@ pub struct TrainOptions {
     /// Checkpoint every this many steps (0: only at the end, when `checkpoint_dir` is set).
     pub checkpoint_every: usize,
     /// Resume from the checkpoint in this directory (its config must equal the given one up to
-    /// `steps`).
+    /// `steps`, and its model description the model's).
     pub resume: Option<PathBuf>,
     /// Threads for the batch chunks (0: as many as chunks and cores allow).
     pub threads: usize,
@@ -127,56 +106,34 @@ impl<F: FnMut(&LossRecord, &Trainer) -> Control> Observer for F {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum TrainError {
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error(
-        "non-finite loss ({value}) at step {step}: training stopped before updating the weights; {}",
-        match checkpoint {
-            Some((dir, s)) => format!("the last good checkpoint is {} (step {s})", dir.display()),
-            None => "no checkpoint was written".into(),
-        }
-    )]
-    NonFinite {
-        step: usize,
-        value: f64,
-        checkpoint: Option<(PathBuf, usize)>,
-    },
-    #[error("candle: {0}")]
-    Candle(#[from] candle_core::Error),
-    #[error("checkpoint {path}: {reason}")]
-    Checkpoint { path: PathBuf, reason: String },
-    #[error("io: {0}")]
-    Io(#[from] std::io::Error),
-}
-
-/// Builds the objective of a validated config.
-pub fn objective(config: &TrainConfig, problem: &NerveProblem) -> Objective {
+/// Builds the objective of a config for a model: the hard-constraint ansatz the config asks for,
+/// and the soft terms that remain.
+pub fn objective(config: &TrainConfig, model: &Model) -> Objective {
     let c = &config.constraints;
-    let d = problem.domain();
-    let ansatz: Option<Arc<dyn Ansatz>> = if c.linear_part {
-        Some(Arc::new(LinearPartAnsatz::new(
-            problem.profile(),
-            &d,
-            problem.boundary(),
-        )))
+    let d = model.domain();
+    let bc = model.boundary();
+    let base = if c.linear_part {
+        Base::Linear(model.linear_solution().expect("validated: a linear part"))
+    } else if c.hard_initial {
+        Base::Initial(model.clone())
     } else {
-        (c.hard_initial || c.hard_boundary).then(|| {
-            Arc::new(Constrained {
-                initial: c.hard_initial.then(|| problem.profile().clone()),
-                dirichlet: c.hard_boundary.then_some((d.x_min, d.x_max)),
-            }) as Arc<dyn Ansatz>
-        })
+        Base::Zero
     };
-    let boundary = config.boundary_active().then_some(problem.boundary());
-    let model: Model = Arc::new(problem.clone());
+    let dirichlet = (bc == BoundaryMode::Dirichlet && (c.hard_boundary || c.linear_part))
+        .then_some((d.x_min, d.x_max));
+    let ansatz = (!matches!(base, Base::Zero) || dirichlet.is_some()).then(|| {
+        Arc::new(Hard {
+            base,
+            dirichlet,
+            diffusing: model.diffusion().iter().map(|&d| d > 0.0).collect(),
+        }) as Arc<dyn Ansatz>
+    });
     Objective::new(
-        model,
+        model.clone(),
         ansatz,
         config.loss.clone(),
         config.initial_active(),
-        boundary.filter(|b| *b != BoundaryMode::Free),
+        config.boundary_active(bc).then_some(bc),
     )
 }
 
@@ -196,10 +153,14 @@ pub struct Trainer {
 }
 
 impl Trainer {
-    /// Validates the config, initialises (or resumes) the network, optimiser and sampler.
-    pub fn new(config: &TrainConfig, options: &TrainOptions) -> Result<Self, TrainError> {
-        config.validate()?;
-        let problem = config.problem.build()?;
+    /// Validates the config against the model, initialises (or resumes) the network, optimiser
+    /// and sampler.
+    pub fn new(
+        model: Model,
+        config: &TrainConfig,
+        options: &TrainOptions,
+    ) -> Result<Self, TrainError> {
+        config.validate_for(model.as_ref())?;
         if let (DeviceChoice::Cuda(i), false) = (options.device, cfg!(feature = "cuda")) {
             return Err(ConfigError::invalid(
                 "device",
@@ -210,14 +171,22 @@ impl Trainer {
         }
         let device = options.device.device()?;
         let dtype = config.dtype.dtype();
+        let domain = model.domain();
         let mut init = Rng::new(config.seed, STREAM_INIT);
-        let net = Mlp::init(&config.network, &mut init, dtype, &device)?;
+        let net = Mlp::init(
+            &config.network,
+            model.components(),
+            InputMap::for_config(&config.network, &domain),
+            &mut init,
+            dtype,
+            &device,
+        )?;
         let adam = Adam::new(vec![net.theta().clone()], config.optimiser.params())?;
         let sampler = Sampler::new(
             &config.sampler,
-            problem.domain(),
+            domain,
             config.seed,
-            config.boundary_active() && problem.boundary() != BoundaryMode::Free,
+            config.boundary_active(model.boundary()),
         );
         let threads = match options.threads {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -227,7 +196,7 @@ impl Trainer {
         .max(1);
         let mut trainer = Self {
             config: config.clone(),
-            objective: objective(config, &problem),
+            objective: objective(config, &model),
             net,
             adam,
             sampler,
@@ -248,6 +217,10 @@ impl Trainer {
         &self.config
     }
 
+    pub fn model(&self) -> &Model {
+        self.objective.model()
+    }
+
     pub fn network(&self) -> &Mlp {
         &self.net
     }
@@ -261,12 +234,31 @@ impl Trainer {
         &self.history
     }
 
-    /// The current network's `u` on the grid (rows `t`, columns `x`).
-    pub fn evaluate(&self, grid: &EvalGrid) -> Array2<f64> {
+    /// The current network's `u` on the grid, one array per component (rows `t`, columns `x`).
+    pub fn evaluate(&self, grid: &EvalGrid) -> Vec<Array2<f64>> {
         evaluate(&self.net, &self.objective, grid)
     }
 
-    /// One optimiser step. On a non-finite loss the weights are left unchanged.
+    /// One chunk's gradient and loss terms.
+    fn chunk(&self, c: &Batch, norms: &crate::loss::Norms) -> candle_core::Result<ChunkResult> {
+        let l = self
+            .objective
+            .chunk_loss(&self.net, c, norms, self.kernel)?;
+        let grads = l.total.backward()?;
+        let grad = grads
+            .get(self.net.theta())
+            .cloned()
+            .ok_or_else(|| candle_core::Error::Msg("no gradient for θ".into()))?;
+        let total = l.total.to_dtype(candle_core::DType::F64)?.to_scalar()?;
+        Ok(ChunkResult {
+            grad,
+            total,
+            terms: l.terms()?,
+        })
+    }
+
+    /// One optimiser step. On a non-finite loss, or an update that would make the parameters
+    /// non-finite, the weights are left unchanged and training stops with an error.
     pub fn step(&mut self) -> Result<LossRecord, TrainError> {
         let o = &self.config.optimiser;
         let lr = o.schedule.lr(o.lr, self.step, self.config.steps);
@@ -274,30 +266,8 @@ impl Trainer {
         let batch = self.sampler.next_batch();
         let norms = self.objective.norms(&batch);
         let chunks = batch.split(self.config.chunks);
-        let run = |c: &crate::sampler::Batch| -> candle_core::Result<(Tensor, [f64; 4])> {
-            let l = self
-                .objective
-                .chunk_loss(&self.net, c, &norms, self.kernel)?;
-            let grads = l.total.backward()?;
-            let g = grads
-                .get(self.net.theta())
-                .cloned()
-                .ok_or_else(|| candle_core::Error::Msg("no gradient for θ".into()))?;
-            let val = |t: &Option<Tensor>| -> candle_core::Result<f64> {
-                t.as_ref()
-                    .map_or(Ok(0.0), |t| t.to_dtype(DType::F64)?.to_scalar::<f64>())
-            };
-            Ok((
-                g,
-                [
-                    val(&Some(l.total))?,
-                    val(&Some(l.pde))?,
-                    val(&l.initial)?,
-                    val(&l.boundary)?,
-                ],
-            ))
-        };
-        let results: Vec<candle_core::Result<(Tensor, [f64; 4])>> = if self.threads > 1 {
+        let run = |c: &Batch| self.chunk(c, &norms);
+        let results: Vec<candle_core::Result<ChunkResult>> = if self.threads > 1 {
             let per = chunks.len().div_ceil(self.threads);
             std::thread::scope(|s| {
                 let handles: Vec<_> = chunks[per..]
@@ -314,34 +284,39 @@ impl Trainer {
             chunks.iter().map(run).collect()
         };
         let mut grad: Option<Tensor> = None;
-        let mut parts = [0.0; 4];
+        let (mut loss, mut terms) = (0.0, LossTerms::default());
         for r in results {
-            let (g, p) = r?;
+            let r = r?;
             grad = Some(match grad {
-                None => g,
-                Some(acc) => (acc + g)?,
+                None => r.grad,
+                Some(acc) => (acc + r.grad)?,
             });
-            parts.iter_mut().zip(p).for_each(|(a, b)| *a += b);
+            loss += r.total;
+            terms = terms + r.terms;
         }
         let record = LossRecord {
             step: self.step,
-            loss: parts[0],
-            pde: parts[1],
-            initial: parts[2],
-            boundary: parts[3],
+            loss,
+            terms,
             lr,
         };
         if !record.loss.is_finite() {
-            return Err(TrainError::NonFinite {
-                step: self.step,
-                value: record.loss,
-                checkpoint: self.last_checkpoint.clone(),
-            });
+            return Err(self.non_finite(format!("loss ({})", record.loss)));
         }
-        self.adam.step_with(&[grad])?;
+        if !self.adam.step_with(&[grad])? {
+            return Err(self.non_finite("parameters after the update".into()));
+        }
         self.step += 1;
         self.history.push(record);
         Ok(record)
+    }
+
+    fn non_finite(&self, what: String) -> TrainError {
+        TrainError::NonFinite {
+            step: self.step,
+            what,
+            checkpoint: self.last_checkpoint.clone(),
+        }
     }
 
     /// Runs until the step budget is used or an observer stops it.
@@ -404,10 +379,11 @@ impl Trainer {
     }
 
     /// Writes `dir/checkpoint.safetensors` (weights, Adam moments and step, sampler RNG state, loss
-    /// history) and `dir/config.json`, replacing `dir` atomically.
+    /// history) and `dir/config.json` (the config and the model's description), replacing `dir`
+    /// atomically.
     pub fn save_checkpoint(&self, dir: &Path) -> Result<(), TrainError> {
         let (m, v) = self.adam.moments().remove(0);
-        let state = checkpoint::State {
+        let state = State {
             theta: self.net.theta().as_tensor().clone(),
             m,
             v,
@@ -416,31 +392,65 @@ impl Trainer {
             rng: self.sampler.rng().state(),
             history: self.history.clone(),
         };
-        checkpoint::save(dir, &self.config, &state)
+        checkpoint::save(dir, &self.config, &self.model().describe(), &state)
     }
 
+    /// Restores the state of the checkpoint in `dir`. A checkpoint that cannot be read, or that
+    /// belongs to another run, is invalid input (a [`ConfigError`] on `resume`).
     fn restore(&mut self, dir: &Path) -> Result<(), TrainError> {
-        let (config, state) = checkpoint::load(dir)?;
+        let refuse = |reason: String| -> TrainError {
+            ConfigError::Unreadable {
+                field: "resume".into(),
+                path: dir.to_owned(),
+                reason,
+            }
+            .into()
+        };
+        let saved = checkpoint::load(dir).map_err(|e| match e {
+            TrainError::Checkpoint { reason, .. } => refuse(reason),
+            e => e,
+        })?;
         let same = TrainConfig {
             steps: self.config.steps,
-            ..config
+            ..saved.config
         };
         if same != self.config {
-            return Err(TrainError::Checkpoint {
-                path: dir.to_owned(),
-                reason: "its config differs from this run's (only `steps` may change)".into(),
-            });
+            return Err(refuse(
+                "its config differs from this run's (only `steps` may change)".into(),
+            ));
+        }
+        if saved.model != self.model().describe() {
+            return Err(refuse(format!(
+                "it was written for another model: {}",
+                saved.model
+            )));
+        }
+        let state = saved.state;
+        if state.step > self.config.steps {
+            return Err(ConfigError::invalid(
+                "steps",
+                &format!("≥ the checkpoint's step {} when resuming", state.step),
+                self.config.steps,
+            )
+            .into());
         }
         let dtype = self.net.dtype();
         let dev = self.net.device().clone();
         let theta = state.theta.to_dtype(dtype)?.to_device(&dev)?;
-        self.net = Mlp::from_theta(&self.config.network, theta)?;
+        self.net = Mlp::from_theta(
+            &self.config.network,
+            self.net.outputs(),
+            self.net.input_map(),
+            theta,
+        )
+        .map_err(|e| refuse(e.to_string()))?;
         self.adam = Adam::new(
             vec![self.net.theta().clone()],
             self.config.optimiser.params(),
         )?;
         self.adam
-            .set_state(state.adam_steps, vec![(state.m, state.v)])?;
+            .set_state(state.adam_steps, vec![(state.m, state.v)])
+            .map_err(|e| refuse(e.to_string()))?;
         self.sampler.set_rng(Rng::from_state(state.rng));
         self.step = state.step;
         self.history = state.history;
@@ -448,20 +458,31 @@ impl Trainer {
     }
 }
 
-/// Trains a network for `config` (see [`Trainer`] for the loop).
+/// One chunk's share of a step.
+struct ChunkResult {
+    grad: Tensor,
+    total: f64,
+    terms: LossTerms,
+}
+
+/// Trains a network for `model` with `config` (see [`Trainer`] for the loop).
 ///
 /// ```no_run
+/// use std::sync::Arc;
+/// let model = Arc::new(hh_model::ProblemConfig::default().build().unwrap()); // the paper's problem
 /// let mut config = hh_pinn::TrainConfig::preset("seed-fixed").unwrap();
 /// config.steps = 100;
-/// let trained = hh_pinn::train(&config, &Default::default()).unwrap();
-/// let grid = hh_model::EvalGrid::paper(&hh_model::ReactionDiffusion::domain(
-///     &config.problem.build().unwrap(),
-/// ));
-/// let u = trained.evaluate(&grid); // 128 × 128, rows t, columns x
+/// let trained = hh_pinn::train(model.clone(), &config, &Default::default()).unwrap();
+/// let grid = hh_model::EvalGrid::paper(&hh_model::ReactionDiffusion::domain(model.as_ref()));
+/// let u = &trained.evaluate(&grid)[0]; // 128 × 128, rows t, columns x
 /// assert_eq!(u.dim(), (128, 128));
 /// ```
-pub fn train(config: &TrainConfig, options: &TrainOptions) -> Result<Trained, TrainError> {
-    Trainer::new(config, options)?.run(&mut [])
+pub fn train(
+    model: Model,
+    config: &TrainConfig,
+    options: &TrainOptions,
+) -> Result<Trained, TrainError> {
+    Trainer::new(model, config, options)?.run(&mut [])
 }
 
 /// A trained network with its history.
@@ -476,9 +497,11 @@ pub struct Trained {
     termination: Termination,
 }
 
-/// `u = A + B N` on the grid: rows `t`, columns `x` (the layout of the FD solver's `eval.npy`).
-fn evaluate(net: &Mlp, objective: &Objective, grid: &EvalGrid) -> Array2<f64> {
+/// `u = A + B N` on the grid, one array per component: rows `t`, columns `x` (the layout of the
+/// FD solver's `eval.npy`).
+fn evaluate(net: &Mlp, objective: &Objective, grid: &EvalGrid) -> Vec<Array2<f64>> {
     let (nt, nx) = grid.shape();
+    let m = objective.components();
     let mut xs = Vec::with_capacity(nt * nx);
     let mut ts = Vec::with_capacity(nt * nx);
     for &t in &grid.t {
@@ -489,12 +512,15 @@ fn evaluate(net: &Mlp, objective: &Objective, grid: &EvalGrid) -> Array2<f64> {
     }
     let n = net.values(&xs, &ts).expect("evaluating the network");
     let u = objective.apply_values(&xs, &ts, &n);
-    Array2::from_shape_vec((nt, nx), u).expect("grid shape")
+    (0..m)
+        .map(|i| Array2::from_shape_fn((nt, nx), |(r, c)| u[(r * nx + c) * m + i]))
+        .collect()
 }
 
 impl Trained {
-    /// `u` on the grid: rows `t`, columns `x` (the layout of the FD solver's `eval.npy`).
-    pub fn evaluate(&self, grid: &EvalGrid) -> Array2<f64> {
+    /// `u` on the grid, one array per component: rows `t`, columns `x` (the layout of the FD
+    /// solver's `eval.npy`).
+    pub fn evaluate(&self, grid: &EvalGrid) -> Vec<Array2<f64>> {
         evaluate(&self.net, &self.objective, grid)
     }
 
@@ -525,13 +551,17 @@ impl Trained {
         &self.config
     }
 
+    pub fn model(&self) -> &Model {
+        self.objective.model()
+    }
+
     pub fn network(&self) -> &Mlp {
         &self.net
     }
 
     /// Writes the weights as safetensors (`layers.{i}.weight`, `layers.{i}.bias`, PyTorch's
-    /// `nn.Sequential` layout) with the config as JSON metadata.
+    /// `nn.Sequential` layout) with the config and the model's description as metadata.
     pub fn save_model(&self, path: &Path) -> Result<(), TrainError> {
-        checkpoint::save_model(path, &self.config, &self.net)
+        checkpoint::save_model(path, &self.config, &self.model().describe(), &self.net)
     }
 }

@@ -2,8 +2,13 @@
 //! a non-finite loss stops training with the last good checkpoint kept, and the CLI writes its
 //! outputs or, on bad input, nothing (exit code 2).
 
-use hh_pinn::{TrainConfig, TrainError, TrainOptions, Trainer, checkpoint};
+use hh_pinn::{Model, TrainConfig, TrainError, TrainOptions, Trainer, checkpoint};
 use std::process::Command;
+use std::sync::Arc;
+
+fn nerve() -> Model {
+    Arc::new(hh_model::ProblemConfig::default().build().unwrap())
+}
 
 fn small(steps: usize) -> TrainConfig {
     let mut c = TrainConfig::preset("seed-fixed").unwrap();
@@ -26,12 +31,13 @@ fn resuming_reproduces_the_uninterrupted_run() {
         ..Default::default()
     };
 
-    let mut straight = Trainer::new(&small(12), &opts).unwrap();
+    let mut straight = Trainer::new(nerve(), &small(12), &opts).unwrap();
     for _ in 0..12 {
         straight.step().unwrap();
     }
 
     let first = Trainer::new(
+        nerve(),
         &small(5),
         &TrainOptions {
             checkpoint_dir: Some(ck.clone()),
@@ -42,6 +48,7 @@ fn resuming_reproduces_the_uninterrupted_run() {
     let done = first.run(&mut []).unwrap();
     assert_eq!(done.steps(), 5);
     let mut resumed = Trainer::new(
+        nerve(),
         &small(12),
         &TrainOptions {
             resume: Some(ck.clone()),
@@ -60,15 +67,53 @@ fn resuming_reproduces_the_uninterrupted_run() {
     let mut other = small(12);
     other.seed = 9;
     let e = Trainer::new(
+        nerve(),
         &other,
+        &TrainOptions {
+            resume: Some(ck.clone()),
+            ..opts.clone()
+        },
+    )
+    .err()
+    .expect("config mismatch");
+    assert!(e.to_string().contains("config differs"), "{e}");
+
+    // a checkpoint of another model is refused
+    let other_model: Model = Arc::new(
+        hh_model::ProblemConfig {
+            a: 0.2,
+            ..Default::default()
+        }
+        .build()
+        .unwrap(),
+    );
+    let e = Trainer::new(
+        other_model,
+        &small(12),
+        &TrainOptions {
+            resume: Some(ck.clone()),
+            ..opts.clone()
+        },
+    )
+    .err()
+    .expect("model mismatch");
+    assert!(e.to_string().contains("another model"), "{e}");
+
+    // fewer steps than the checkpoint has taken is refused, naming `steps`
+    let e = Trainer::new(
+        nerve(),
+        &small(3),
         &TrainOptions {
             resume: Some(ck),
             ..opts
         },
     )
     .err()
-    .expect("config mismatch");
-    assert!(e.to_string().contains("config differs"), "{e}");
+    .expect("steps below the checkpoint's");
+    assert!(
+        matches!(e, TrainError::Config(_)) && e.to_string().contains("`steps`"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -78,6 +123,7 @@ fn a_diverging_run_stops_and_keeps_its_last_good_checkpoint() {
     let mut c = small(50);
     c.optimiser.lr = 1e37; // Adam moves every weight by ~lr: the loss overflows within steps
     let trainer = Trainer::new(
+        nerve(),
         &c,
         &TrainOptions {
             checkpoint_dir: Some(ck.clone()),
@@ -102,13 +148,40 @@ fn a_diverging_run_stops_and_keeps_its_last_good_checkpoint() {
     );
     let msg = err.to_string();
     assert!(
-        msg.contains("non-finite loss") && msg.contains("last good checkpoint"),
+        msg.contains("non-finite") && msg.contains("last good checkpoint"),
         "{msg}"
     );
-    let (config, state) = checkpoint::load(&ck).unwrap();
-    assert_eq!(config, c);
-    assert_eq!(state.step, saved);
-    assert!(state.history.iter().all(|r| r.loss.is_finite()));
+    let saved_ck = checkpoint::load(&ck).unwrap();
+    assert_eq!(saved_ck.config, c);
+    assert_eq!(saved_ck.state.step, saved);
+    assert!(saved_ck.state.history.iter().all(|r| r.loss.is_finite()));
+}
+
+/// A learning rate so large that one update makes the weights overflow while the loss before it
+/// was finite: the update is refused, the weights stay finite, and so does every checkpoint.
+#[test]
+fn an_update_that_would_overflow_the_weights_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ck = dir.path().join("ck");
+    let mut c = small(50);
+    c.optimiser.lr = 1e39; // above f32::MAX: the first update overflows every weight
+    let trainer = Trainer::new(
+        nerve(),
+        &c,
+        &TrainOptions {
+            checkpoint_dir: Some(ck.clone()),
+            checkpoint_every: 1,
+            threads: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let err = trainer.run(&mut []).err().expect("diverges");
+    let TrainError::NonFinite { step, what, .. } = &err else {
+        panic!("expected NonFinite, got {err}");
+    };
+    assert_eq!(*step, 0, "{err}");
+    assert!(what.contains("parameters"), "{err}");
 }
 
 fn hh_pinn(args: &[&str]) -> std::process::Output {
@@ -151,6 +224,8 @@ fn cli_writes_outputs_and_rejects_bad_input() {
         (vec!["--preset", "fast"], "`preset`"),
         (vec!["--bc", "periodic"], "bc"),
         (vec!["--device", "gpu"], "device"),
+        (vec!["--a", "-inf"], "`a`"),
+        (vec!["--resume", "/nonexistent"], "`resume`"),
     ] {
         let bad = dir.path().join("bad");
         let mut all = vec!["train", "--quiet", "--out", bad.to_str().unwrap()];

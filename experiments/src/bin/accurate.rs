@@ -4,9 +4,9 @@
 //! `results/accurate.md` and its tables as CSV/JSON in `results/accurate/`.
 
 use clap::Parser;
-use hh_eval::pinn::{PinnRun, fd_reference, train_against};
+use hh_eval::pinn::{PinnRun, fd_reference, nerve_model, train_against};
 use hh_eval::{Cell, Report, Table};
-use hh_model::{BoundaryMode, PAPER_A_VALUES, Slope};
+use hh_model::{BoundaryMode, PAPER_A_VALUES, ProblemConfig, Slope};
 use hh_pinn::{Activation, Constraints, SamplerKind, Schedule, TrainConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,33 +50,45 @@ struct Runner {
     track_every: usize,
     bar: indicatif::ProgressBar,
     /// FD references solved so far (the ablation and the a = 0.1 runs share one problem).
-    references: std::cell::RefCell<Vec<(hh_model::ProblemConfig, ndarray::Array2<f64>)>>,
+    references: std::cell::RefCell<Vec<(ProblemConfig, ndarray::Array2<f64>)>>,
+}
+
+/// The paper's problem with threshold `a`, mode `bc` and slope `k`.
+fn problem(a: f64, bc: BoundaryMode, k: Slope) -> ProblemConfig {
+    ProblemConfig {
+        a,
+        bc,
+        k,
+        ..Default::default()
+    }
 }
 
 impl Runner {
-    fn config(&self, a: f64, bc: BoundaryMode, k: Slope) -> anyhow::Result<TrainConfig> {
+    /// The `accurate` preset with this run's step budget.
+    fn config(&self) -> anyhow::Result<TrainConfig> {
         let mut c = TrainConfig::preset("accurate")?;
-        c.problem.a = a;
-        c.problem.bc = bc;
-        c.problem.k = k;
         if let Some(s) = self.steps {
             c.steps = s;
         }
         Ok(c)
     }
 
-    fn run(&self, what: &str, c: &TrainConfig) -> anyhow::Result<PinnRun> {
+    fn run(&self, what: &str, p: &ProblemConfig, c: &TrainConfig) -> anyhow::Result<PinnRun> {
         self.bar.set_message(what.to_owned());
-        c.validate()?;
         let mut refs = self.references.borrow_mut();
-        let i = match refs.iter().position(|(p, _)| *p == c.problem) {
+        let i = match refs.iter().position(|(q, _)| q == p) {
             Some(i) => i,
             None => {
-                refs.push((c.problem.clone(), fd_reference(&c.problem, None)?));
+                refs.push((p.clone(), fd_reference(p, None)?));
                 refs.len() - 1
             }
         };
-        let r = train_against(c, &refs[i].1, self.track_every)?;
+        let r = train_against(
+            nerve_model(p)?,
+            c,
+            std::slice::from_ref(&refs[i].1),
+            self.track_every,
+        )?;
         self.bar.inc(1);
         Ok(r)
     }
@@ -112,8 +124,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     );
     let mut runs_a01 = Vec::new();
     for &a in &PAPER_A_VALUES {
-        let r = runner.run(&format!("a = {a}"), &runner.config(a, dirichlet, k5)?)?;
-        per_a.push([vec![a.into()], r.cells()].concat());
+        let r = runner.run(
+            &format!("a = {a}"),
+            &problem(a, dirichlet, k5),
+            &runner.config()?,
+        )?;
+        per_a.push([vec![a.into()], r.cells(0)].concat());
         if a == 0.1 {
             runs_a01.push(("accurate", r));
         }
@@ -131,13 +147,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
          `accurate` does within the time shown.",
     );
     for preset in ["seed", "seed-fixed"] {
-        let mut c = TrainConfig::preset(preset)?;
-        c.problem.a = 0.1;
-        runs_a01.push((preset, runner.run(preset, &c)?));
+        let c = TrainConfig::preset(preset)?;
+        runs_a01.push((
+            preset,
+            runner.run(preset, &problem(0.1, dirichlet, k5), &c)?,
+        ));
     }
     runs_a01.sort_by_key(|(p, _)| *p != "seed" && *p != "seed-fixed");
     for (p, r) in &runs_a01 {
-        speed.push([vec![(*p).into()], r.cells()].concat());
+        speed.push([vec![(*p).into()], r.cells(0)].concat());
     }
 
     let mut ablation = Table::new(
@@ -152,8 +170,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
          technique's contribution at this budget.",
     );
     for (name, change, c) in &ablations {
-        let r = runner.run(name, c)?;
-        ablation.push([vec![(*name).into(), (*change).into()], r.cells()].concat());
+        let r = runner.run(name, &problem(0.1, dirichlet, k5), c)?;
+        ablation.push([vec![(*name).into(), (*change).into()], r.cells(0)].concat());
     }
 
     let mut other = Table::new(
@@ -169,15 +187,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
          interaction H_k steepens into a jump and the solution develops a kink where u crosses a.",
     );
     for &bc in &modes {
-        let r = runner.run(&format!("{bc}"), &runner.config(0.1, bc, k5)?)?;
-        other.push([vec![bc.name().into(), "5".into()], r.cells()].concat());
+        let r = runner.run(&format!("{bc}"), &problem(0.1, bc, k5), &runner.config()?)?;
+        other.push([vec![bc.name().into(), "5".into()], r.cells(0)].concat());
     }
     for &k in &slopes {
-        let r = runner.run(&format!("k = {k}"), &runner.config(0.1, dirichlet, k)?)?;
+        let r = runner.run(
+            &format!("k = {k}"),
+            &problem(0.1, dirichlet, k),
+            &runner.config()?,
+        )?;
         other.push(
             [
                 vec!["dirichlet".into(), Cell::Text(k.to_string())],
-                r.cells(),
+                r.cells(0),
             ]
             .concat(),
         );
@@ -202,7 +224,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             ("Other boundary modes and growing k".into(), vec![other]),
         ],
         manifest: hh_io::Manifest::new("experiments accurate", env!("CARGO_PKG_VERSION"))
-            .config(&TrainConfig::preset("accurate")?)
+            .config(&hh_pinn::RunConfig {
+                problem: problem(0.1, dirichlet, k5),
+                train: TrainConfig::preset("accurate")?,
+            })
             .seed(0)
             .field("steps_override", &cli.steps)
             .field("ablation_steps", &cli.ablation_steps)

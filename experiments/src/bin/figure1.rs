@@ -91,13 +91,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         let mut runs: Vec<PinnRun> = Vec::new();
         for (&a, reference) in PAPER_A_VALUES.iter().zip(&fd) {
             bar.set_message(format!("{preset}, a = {a}"));
-            let mut c = hh_pinn::TrainConfig::preset(preset)?;
-            c.problem.a = a;
-            c.problem.bc = cli.bc;
-            runs.push(train_against(&c, reference, c.steps)?);
+            let c = hh_pinn::TrainConfig::preset(preset)?;
+            let problem = hh_model::ProblemConfig {
+                a,
+                bc: cli.bc,
+                ..Default::default()
+            };
+            let model = hh_eval::pinn::nerve_model(&problem)?;
+            runs.push(train_against(
+                model,
+                &c,
+                std::slice::from_ref(reference),
+                c.steps,
+            )?);
             bar.inc(1);
         }
-        let u: Vec<Array2<f64>> = runs.iter().map(|r| r.u.clone()).collect();
+        let u: Vec<Array2<f64>> = runs.iter().map(|r| r.u[0].clone()).collect();
         plot::heatmaps(
             &dir.path().join(format!("pinn_{preset}")),
             &format!("PINN `{preset}` u(t, x), k = 5, lower, {}", cli.bc),
@@ -158,8 +167,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             true,
         )?;
         for ((a, r), reference) in PAPER_A_VALUES.iter().zip(&runs).zip(&fd) {
-            ndarray_npy::write_npy(dir.path().join(format!("pinn_{preset}_a{a}.npy")), &r.u)?;
-            let e = Errors::of(r.u.view(), reference.view(), hh_eval::fd::eval_h());
+            ndarray_npy::write_npy(dir.path().join(format!("pinn_{preset}_a{a}.npy")), &r.u[0])?;
+            let e = Errors::of(r.u[0].view(), reference.view(), hh_eval::fd::eval_h());
             errors.push(serde_json::json!({
                 "preset": preset, "a": a, "rel_l2": e.rel_l2, "max_abs": e.max_abs, "rel_h1": e.rel_h1,
                 "steps": r.steps, "train_s": r.train_seconds,

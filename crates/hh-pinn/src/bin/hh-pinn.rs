@@ -15,12 +15,16 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use hh_model::{
-    BoundaryMode, ConfigError, EvalGrid, ReactionDiffusion, Regularisation, Slope, read_config,
+    BoundaryMode, ConfigError, EvalGrid, ProblemConfig, ReactionDiffusion, Regularisation, Slope,
+    read_config,
 };
 use hh_pinn::checkpoint;
-use hh_pinn::{Kernel, LossRecord, SamplerKind, TrainConfig, TrainError, TrainOptions, Trainer};
+use hh_pinn::{
+    Kernel, LossRecord, RunConfig, SamplerKind, TrainConfig, TrainError, TrainOptions, Trainer,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -42,7 +46,7 @@ enum Command {
     Train(Box<TrainArgs>),
     /// List the presets.
     Presets,
-    /// Print the config of a preset (TOML).
+    /// Print a preset as a config file (TOML: [problem] and [train]).
     Config {
         #[arg(long, default_value = "seed")]
         preset: String,
@@ -51,17 +55,18 @@ enum Command {
 
 #[derive(clap::Args)]
 struct TrainArgs {
-    /// Config file (TOML, or JSON for *.json); unknown keys are errors.
+    /// Config file (TOML, or JSON for *.json) with [problem] and [train]; unknown keys are errors.
     #[arg(long, conflicts_with = "preset")]
     config: Option<PathBuf>,
-    /// A preset: seed, seed-fixed, dgm, hard (default: seed, or the checkpoint's config with --resume).
+    /// A preset: seed, seed-fixed, dgm, hard, accurate (default: seed, or the checkpoint's config
+    /// with --resume).
     #[arg(long)]
     preset: Option<String>,
     /// Threshold a.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     a: Option<f64>,
     /// Ramp slope k > 0, or `inf`.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     k: Option<String>,
     /// lower or upper.
     #[arg(long)]
@@ -70,7 +75,7 @@ struct TrainArgs {
     #[arg(long)]
     bc: Option<String>,
     /// Weight of the soft boundary term (the seed presets use 0, as the paper's code).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     boundary_weight: Option<f64>,
     /// Sampler: pinn or dgm.
     #[arg(long)]
@@ -81,8 +86,8 @@ struct TrainArgs {
     /// Random seed.
     #[arg(long)]
     seed: Option<u64>,
-    /// Output directory.
-    #[arg(long, default_value = "hh-pinn-out")]
+    /// Output directory (replaced atomically on success).
+    #[arg(long)]
     out: PathBuf,
     /// Write a checkpoint every N steps (and at the end) into --checkpoint-dir.
     #[arg(long)]
@@ -122,58 +127,83 @@ fn main() -> ExitCode {
         }
         Command::Config { preset } => TrainConfig::preset(&preset)
             .map_err(anyhow::Error::new)
-            .and_then(|c| {
-                print!("{}", toml::to_string(&c)?);
+            .and_then(|train| {
+                let run = RunConfig {
+                    problem: ProblemConfig::default(),
+                    train,
+                };
+                print!("{}", toml::to_string(&run)?);
                 Ok(())
             }),
     })
 }
 
-fn config_of(args: &TrainArgs) -> anyhow::Result<TrainConfig> {
+fn config_of(args: &TrainArgs) -> anyhow::Result<RunConfig<ProblemConfig>> {
     let mut c = if let Some(path) = &args.config {
-        read_config::<TrainConfig>(path)?
+        read_config::<RunConfig<ProblemConfig>>(path)?
     } else if let Some(p) = &args.preset {
-        TrainConfig::preset(p)?
+        RunConfig {
+            problem: ProblemConfig::default(),
+            train: TrainConfig::preset(p)?,
+        }
     } else if let Some(dir) = &args.resume {
-        let path = dir.join(checkpoint::CONFIG_FILE);
-        read_config::<TrainConfig>(&path)?
+        let saved = checkpoint::load_config(dir).map_err(|e| ConfigError::Unreadable {
+            field: "resume".into(),
+            path: dir.clone(),
+            reason: e.to_string(),
+        })?;
+        let problem = serde_json::from_value(saved.model).map_err(|e| ConfigError::Unreadable {
+            field: "resume".into(),
+            path: dir.clone(),
+            reason: format!("not a checkpoint of the nerve problem: {e}"),
+        })?;
+        RunConfig {
+            problem,
+            train: saved.train,
+        }
     } else {
-        TrainConfig::preset("seed")?
+        RunConfig {
+            problem: ProblemConfig::default(),
+            train: TrainConfig::preset("seed")?,
+        }
     };
+    let (p, t) = (&mut c.problem, &mut c.train);
     if let Some(a) = args.a {
-        c.problem.a = a;
+        p.a = a;
     }
     if let Some(k) = &args.k {
-        c.problem.k = k.parse::<Slope>()?;
+        p.k = k.parse::<Slope>()?;
     }
     if let Some(r) = &args.regularisation {
-        c.problem.regularisation = r.parse::<Regularisation>()?;
+        p.regularisation = r.parse::<Regularisation>()?;
     }
     if let Some(bc) = &args.bc {
-        c.problem.bc = bc.parse::<BoundaryMode>()?;
+        p.bc = bc.parse::<BoundaryMode>()?;
     }
     if let Some(w) = args.boundary_weight {
-        c.loss.boundary = w;
+        t.loss.boundary = w;
     }
     if let Some(s) = &args.sampler {
-        c.sampler.kind = match s.as_str() {
+        t.sampler.kind = match s.as_str() {
             "pinn" => SamplerKind::Pinn,
             "dgm" => SamplerKind::Dgm,
             _ => return Err(ConfigError::invalid("sampler", "pinn or dgm", s).into()),
         };
     }
     if let Some(s) = args.steps {
-        c.steps = s;
+        t.steps = s;
     }
     if let Some(s) = args.seed {
-        c.seed = s;
+        t.seed = s;
     }
-    c.validate()?;
     Ok(c)
 }
 
 fn train(args: TrainArgs) -> anyhow::Result<()> {
-    let config = config_of(&args)?;
+    let run = config_of(&args)?;
+    let model = Arc::new(run.problem.build()?);
+    let config = run.train;
+    config.validate_for(model.as_ref())?;
     if args.checkpoint_every == Some(0) {
         return Err(ConfigError::invalid("checkpoint-every", "an integer ≥ 1", 0).into());
     }
@@ -201,28 +231,27 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         TrainError::Config(c) => anyhow::Error::new(c),
         e => anyhow::Error::new(e),
     };
-    let trainer = Trainer::new(&config, &options).map_err(to_anyhow)?;
+    let trainer = Trainer::new(model.clone(), &config, &options).map_err(to_anyhow)?;
     let out = hh_io::AtomicDir::new(&args.out)
         .with_context(|| format!("cannot create output directory {}", args.out.display()))?;
     let trained = trainer.run(&mut []).map_err(to_anyhow)?;
 
-    let problem = config.problem.build()?;
-    let grid = EvalGrid::paper(&problem.domain());
-    let u = trained.evaluate(&grid);
+    let grid = EvalGrid::paper(&model.domain());
+    let u = trained.evaluate(&grid).remove(0);
     ndarray_npy::write_npy(out.path().join("eval.npy"), &u).context("writing eval.npy")?;
     trained
         .save_model(&out.path().join("model.safetensors"))
         .map_err(to_anyhow)?;
-    let mut csv = String::from(LossRecord::CSV_HEADER);
-    csv.push('\n');
-    for r in trained.history() {
-        csv.push_str(&r.csv_row());
-        csv.push('\n');
-    }
-    std::fs::write(out.path().join("loss.csv"), csv)?;
+    std::fs::write(
+        out.path().join("loss.csv"),
+        LossRecord::csv(trained.history()),
+    )?;
     let last = trained.history().last().copied();
     hh_io::Manifest::new("hh-pinn train", env!("CARGO_PKG_VERSION"))
-        .config(&config)
+        .config(&RunConfig {
+            problem: run.problem,
+            train: config.clone(),
+        })
         .seed(config.seed)
         .field("preset", &args.preset)
         .field("steps", &trained.steps())

@@ -1,0 +1,128 @@
+//! What a training step records and what a checkpoint holds: the leaf types shared by the
+//! executor ([`crate::train`]) and the checkpoint files ([`crate::checkpoint`]).
+
+use candle_core::Tensor;
+use serde::{Deserialize, Serialize};
+use std::ops::Add;
+
+/// The unweighted loss terms of one step (0 where a term is not used), each summed over the
+/// components of the model.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LossTerms {
+    /// Mean squared PDE residual `Σ_i mean_p r_i(p)²`.
+    pub pde: f64,
+    /// Initial misfit.
+    pub initial: f64,
+    /// Boundary misfit.
+    pub boundary: f64,
+}
+
+impl Add for LossTerms {
+    type Output = LossTerms;
+    fn add(self, o: LossTerms) -> LossTerms {
+        LossTerms {
+            pde: self.pde + o.pde,
+            initial: self.initial + o.initial,
+            boundary: self.boundary + o.boundary,
+        }
+    }
+}
+
+/// One step's loss (before that step's update, as PyTorch's `loss.item()`): the weighted total,
+/// the unweighted terms, and the learning rate applied.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LossRecord {
+    pub step: usize,
+    pub loss: f64,
+    pub terms: LossTerms,
+    pub lr: f64,
+}
+
+impl LossRecord {
+    /// The columns of `loss.csv` and of a checkpoint's `history` tensor, in this order: the one
+    /// list both are written from and read back by.
+    pub const COLUMNS: [&'static str; 6] = ["step", "loss", "pde", "initial", "boundary", "lr"];
+
+    /// The values in the order of [`LossRecord::COLUMNS`].
+    pub fn values(&self) -> [f64; Self::COLUMNS.len()] {
+        let t = &self.terms;
+        [
+            self.step as f64,
+            self.loss,
+            t.pde,
+            t.initial,
+            t.boundary,
+            self.lr,
+        ]
+    }
+
+    /// The record of [`LossRecord::values`].
+    pub fn from_values(v: &[f64; Self::COLUMNS.len()]) -> Self {
+        let [step, loss, pde, initial, boundary, lr] = *v;
+        Self {
+            step: step as usize,
+            loss,
+            terms: LossTerms {
+                pde,
+                initial,
+                boundary,
+            },
+            lr,
+        }
+    }
+
+    /// `loss.csv`: a header of [`LossRecord::COLUMNS`] and a row per record.
+    pub fn csv(history: &[LossRecord]) -> String {
+        let mut s = Self::COLUMNS.join(",");
+        s.push('\n');
+        for r in history {
+            let v = r.values();
+            s += &format!("{}", r.step);
+            for x in &v[1..] {
+                s += &format!(",{x:e}");
+            }
+            s.push('\n');
+        }
+        s
+    }
+}
+
+/// Everything needed to continue a run exactly.
+#[derive(Clone, Debug)]
+pub struct State {
+    /// The flat parameters `θ` and Adam's moments, on the host.
+    pub theta: Tensor,
+    pub m: Tensor,
+    pub v: Tensor,
+    pub adam_steps: usize,
+    /// Steps taken.
+    pub step: usize,
+    /// The sampler's generator state.
+    pub rng: [u64; 4],
+    pub history: Vec<LossRecord>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_round_trip_in_column_order() {
+        let r = LossRecord {
+            step: 7,
+            loss: 1.5,
+            terms: LossTerms {
+                pde: 1.0,
+                initial: 0.25,
+                boundary: 0.25,
+            },
+            lr: 1e-3,
+        };
+        assert_eq!(LossRecord::from_values(&r.values()), r);
+        let csv = LossRecord::csv(&[r]);
+        assert_eq!(
+            csv,
+            "step,loss,pde,initial,boundary,lr\n7,1.5e0,1e0,2.5e-1,2.5e-1,1e-3\n"
+        );
+    }
+}
