@@ -66,22 +66,7 @@ impl ProblemConfig {
     pub fn build(&self) -> Result<NerveProblem, ConfigError> {
         finite("a", self.a)?;
         self.k.validate()?;
-        if !(self.t_end.is_finite() && self.t_end > 0.0) {
-            return Err(ConfigError::invalid(
-                "t_end",
-                "a finite number > 0",
-                self.t_end,
-            ));
-        }
-        finite("x_min", self.x_min)?;
-        finite("x_max", self.x_max)?;
-        if self.x_max <= self.x_min {
-            return Err(ConfigError::invalid(
-                "x_max",
-                &format!("greater than x_min = {}", self.x_min),
-                self.x_max,
-            ));
-        }
+        Domain::new(self.x_min, self.x_max, self.t_end)?;
         Ok(NerveProblem {
             interaction: Interaction {
                 a: self.a,

@@ -17,7 +17,8 @@
 use std::fmt::Debug;
 use std::sync::Arc;
 
-use crate::{BoundaryMode, Jet};
+use crate::error::finite;
+use crate::{BoundaryMode, ConfigError, Jet};
 
 /// The pointwise reaction term `f: Rᵐ → Rᵐ`.
 pub trait Reaction: Send + Sync {
@@ -99,6 +100,28 @@ pub struct Domain {
 }
 
 impl Domain {
+    /// A validated domain: finite `x_min < x_max` and `t_end > 0`, each error naming its field
+    /// (`x_min`, `x_max`, `t_end`) and the allowed range.
+    pub fn new(x_min: f64, x_max: f64, t_end: f64) -> Result<Self, ConfigError> {
+        if !(t_end.is_finite() && t_end > 0.0) {
+            return Err(ConfigError::invalid("t_end", "a finite number > 0", t_end));
+        }
+        finite("x_min", x_min)?;
+        finite("x_max", x_max)?;
+        if x_max <= x_min {
+            return Err(ConfigError::invalid(
+                "x_max",
+                &format!("greater than x_min = {x_min}"),
+                x_max,
+            ));
+        }
+        Ok(Self {
+            x_min,
+            x_max,
+            t_end,
+        })
+    }
+
     pub fn length(&self) -> f64 {
         self.x_max - self.x_min
     }
