@@ -122,6 +122,12 @@ pub struct SamplerConfig {
     /// Interior times are drawn as `t = T r^p`, `r ~ U(0, 1)`: 1 is uniform (the paper's), `p > 1`
     /// puts more points at small `t` where the initial pulse collapses.
     pub time_power: f64,
+    /// A curriculum in time: over the first `horizon_ramp · steps` steps the sampled times are
+    /// scaled into `[0, h]` with the horizon `h` growing linearly from `T / (horizon_ramp · steps)`
+    /// to `T`; 0 samples `[0, T]` from the start. A PINN trained on the whole interval at once
+    /// can settle on a wave that does not travel (information must flow forward from `t = 0`);
+    /// a growing horizon makes it learn early times first.
+    pub horizon_ramp: f64,
 }
 
 impl Default for SamplerConfig {
@@ -132,6 +138,7 @@ impl Default for SamplerConfig {
             batch: 256,
             boundary_batch: 64,
             time_power: 1.0,
+            horizon_ramp: 0.0,
         }
     }
 }
@@ -228,6 +235,11 @@ pub struct LossConfig {
     /// Boundary misfit of the diffusing components: `u_i` (dirichlet) or `∂_x u_i` (neumann) at
     /// both ends; none in `free` mode or with a hard dirichlet constraint.
     pub boundary: f64,
+    /// Weights `c_i` of the components' residuals, `Σ_i c_i mean r_i²` (empty: all 1). A slow
+    /// component, `v_t = ε (u − γ v)` with small `ε`, has a residual of size `ε` whatever `v` is,
+    /// so without `c_v ~ 1/ε²` the other equations can be met by a wrong `u` with a compensating
+    /// `v`.
+    pub components: Vec<f64>,
     pub initial_form: InitialForm,
 }
 
@@ -237,6 +249,7 @@ impl Default for LossConfig {
             pde: 1.0,
             initial: 1.0,
             boundary: 1.0,
+            components: Vec::new(),
             initial_form: InitialForm::Pointwise,
         }
     }
@@ -387,6 +400,13 @@ impl TrainConfig {
                 s.time_power,
             ));
         }
+        if !(0.0..1.0).contains(&s.horizon_ramp) {
+            return Err(invalid(
+                "sampler.horizon_ramp",
+                "a number in [0, 1)",
+                s.horizon_ramp,
+            ));
+        }
         if self.loss.boundary > 0.0 && !(1..=1_000_000).contains(&s.boundary_batch) {
             return Err(invalid(
                 "sampler.boundary_batch",
@@ -451,6 +471,14 @@ impl TrainConfig {
                 return Err(invalid(field, "a finite number ≥ 0", w));
             }
         }
+        if let Some(w) = self
+            .loss
+            .components
+            .iter()
+            .find(|w| !(w.is_finite() && **w >= 0.0))
+        {
+            return Err(invalid("loss.components", "finite numbers ≥ 0", w));
+        }
         if !(1..=64).contains(&self.chunks) || self.chunks > s.batch {
             return Err(invalid(
                 "chunks",
@@ -466,6 +494,15 @@ impl TrainConfig {
     /// (`hard_boundary`).
     pub fn validate_for(&self, model: &dyn ReactionDiffusion) -> Result<(), ConfigError> {
         self.validate()?;
+        let m = model.components();
+        let weights = self.loss.components.len();
+        if weights != 0 && weights != m {
+            return Err(invalid(
+                "loss.components",
+                &format!("empty or one weight per component ({m})"),
+                format!("{weights} weights"),
+            ));
+        }
         let c = &self.constraints;
         let mut jets = vec![hh_model::Jet::default(); model.components()];
         let d = model.domain();

@@ -2,8 +2,10 @@
 //! (`∂_t u_i = D_i ∂_xx u_i + f_i(u)`):
 //!
 //! ```text
-//! loss = w_pde · Σ_i mean r_i²  +  w_init · initial  +  w_bnd · boundary,   r_i = ∂_t u_i − D_i ∂_xx u_i − f_i(u)
+//! loss = w_pde · Σ_i c_i mean r_i²  +  w_init · initial  +  w_bnd · boundary,   r_i = ∂_t u_i − D_i ∂_xx u_i − f_i(u)
 //! ```
+//!
+//! with component weights `c_i` (default 1).
 //!
 //! with the initial misfit `u_i(0, x) − u₀,i(x)` ([`InitialForm::Pointwise`], or the published
 //! [`InitialForm::Pairwise`]) and the boundary misfit of the diffusing components, `u_i`
@@ -328,7 +330,11 @@ impl Objective {
                 .to_device(ui.device())?
         };
         let r = ((uti - self.scale_columns(&uxxi, &self.diffusion, net)?)? - f)?;
-        let pde = (r.sqr()?.sum_all()? * (1.0 / norms.interior as f64))?;
+        let r2 = match &self.weights.components[..] {
+            [] => r.sqr()?,
+            c => self.scale_columns(&r.sqr()?, c, net)?,
+        };
+        let pde = (r2.sum_all()? * (1.0 / norms.interior as f64))?;
         let mut total = (&pde * self.weights.pde)?;
         let mut initial = None;
         if self.initial {

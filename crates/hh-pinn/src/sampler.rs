@@ -90,7 +90,18 @@ impl Sampler {
         self.rng = rng;
     }
 
-    pub fn next_batch(&mut self) -> Batch {
+    /// The horizon factor `h / T ∈ (0, 1]` at step `step` of `steps` ([`SamplerConfig::horizon_ramp`]).
+    pub fn horizon(&self, step: usize, steps: usize) -> f64 {
+        let ramp = self.cfg.horizon_ramp * steps as f64;
+        if ramp <= 0.0 {
+            1.0
+        } else {
+            ((step + 1) as f64 / ramp).min(1.0)
+        }
+    }
+
+    /// The points of step `step` out of `steps`.
+    pub fn next_batch(&mut self, step: usize, steps: usize) -> Batch {
         let j = self.cfg.batch;
         let mut b = Batch {
             x: Vec::with_capacity(j),
@@ -113,6 +124,10 @@ impl Sampler {
             b.bt = (0..self.cfg.boundary_batch)
                 .map(|_| self.rng.uniform_in(0.0, d.t_end))
                 .collect();
+        }
+        let h = self.horizon(step, steps);
+        if h < 1.0 {
+            b.t.iter_mut().chain(&mut b.bt).for_each(|t| *t *= h);
         }
         b
     }
@@ -139,7 +154,7 @@ mod tests {
         };
         let mut a = Sampler::new(&cfg, domain(), 3, true);
         let mut b = Sampler::new(&cfg, domain(), 3, true);
-        let (ba, bb) = (a.next_batch(), b.next_batch());
+        let (ba, bb) = (a.next_batch(0, 10), b.next_batch(0, 10));
         assert_eq!(ba, bb);
         assert_eq!(ba.bt.len(), cfg.boundary_batch);
         for (x, t) in ba.x.iter().zip(&ba.t) {
@@ -158,7 +173,7 @@ mod tests {
             ..Default::default()
         };
         let mut s = Sampler::new(&cfg, domain(), 1, false);
-        let (b1, b2) = (s.next_batch(), s.next_batch());
+        let (b1, b2) = (s.next_batch(0, 10), s.next_batch(1, 10));
         assert_ne!(b1.x, b2.x);
         assert!(b1.bt.is_empty());
         assert!(
@@ -177,11 +192,27 @@ mod tests {
             ..Default::default()
         };
         let frac = |p| {
-            let b = Sampler::new(&cfg(p), domain(), 5, false).next_batch();
+            let b = Sampler::new(&cfg(p), domain(), 5, false).next_batch(0, 1);
             b.t.iter().filter(|&&t| t < 0.25).count() as f64 / b.t.len() as f64
         };
         // P(T r^p < 1/4) = (1/4)^{1/p}: 0.25 for p = 1, 0.5 for p = 2.
         assert!((frac(1.0) - 0.25).abs() < 0.015);
         assert!((frac(2.0) - 0.5).abs() < 0.015);
+    }
+
+    #[test]
+    fn the_horizon_grows_to_t_over_the_ramp() {
+        let cfg = SamplerConfig {
+            kind: SamplerKind::Dgm,
+            batch: 2000,
+            horizon_ramp: 0.5,
+            ..Default::default()
+        };
+        let mut s = Sampler::new(&cfg, domain(), 2, true);
+        let max_t = |b: &Batch| b.t.iter().chain(&b.bt).copied().fold(0.0, f64::max);
+        assert_eq!(s.horizon(99, 1000), 0.2);
+        assert!(max_t(&s.next_batch(99, 1000)) <= 0.2);
+        assert!(max_t(&s.next_batch(499, 1000)) > 0.99);
+        assert_eq!(s.horizon(700, 1000), 1.0);
     }
 }

@@ -263,7 +263,7 @@ impl Trainer {
         let o = &self.config.optimiser;
         let lr = o.schedule.lr(o.lr, self.step, self.config.steps);
         self.adam.set_learning_rate(lr);
-        let batch = self.sampler.next_batch();
+        let batch = self.sampler.next_batch(self.step, self.config.steps);
         let norms = self.objective.norms(&batch);
         let chunks = batch.split(self.config.chunks);
         let run = |c: &Batch| self.chunk(c, &norms);

@@ -309,6 +309,9 @@ fn parameter_gradients_match_finite_differences() {
     let mut p = base.clone();
     p.network.normalise = true;
     cases.push(("two components, pairwise", fhn(BoundaryMode::Free), p));
+    let mut w = c.clone();
+    w.loss.components = vec![0.5, 30.0];
+    cases.push(("two components, weighted", fhn(BoundaryMode::Neumann), w));
     for (name, model, cfg) in cases {
         cfg.validate_for(model.as_ref()).unwrap();
         let map = InputMap::for_config(&cfg.network, &model.domain());
