@@ -16,6 +16,7 @@ pub mod plot;
 pub mod report;
 pub mod sweep;
 pub mod table;
+pub mod waves;
 
 pub use config::SweepConfig;
 pub use report::Report;

@@ -49,7 +49,18 @@ impl Report {
     /// directory is staged and swapped in whole; the Markdown file is replaced after it, so a run
     /// that fails leaves the previous results as they were.
     pub fn write(&self, out: &Path) -> anyhow::Result<PathBuf> {
+        self.write_with(out, |_| Ok(()))
+    }
+
+    /// [`Report::write`], with `extra` writing further files (figures, grids) into the staged
+    /// directory before it is swapped in.
+    pub fn write_with(
+        &self,
+        out: &Path,
+        extra: impl FnOnce(&Path) -> anyhow::Result<()>,
+    ) -> anyhow::Result<PathBuf> {
         let dir = hh_io::AtomicDir::new(out.join(&self.name))?;
+        extra(dir.path())?;
         for t in self.sections.iter().flat_map(|(_, ts)| ts) {
             std::fs::write(dir.path().join(format!("{}.csv", t.name)), t.to_csv())?;
             std::fs::write(dir.path().join(format!("{}.json", t.name)), t.to_json())?;

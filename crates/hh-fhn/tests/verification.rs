@@ -33,34 +33,10 @@ fn error_vs(sol: &Solution, i: usize, exact: impl Fn(f64, f64) -> f64) -> f64 {
     e
 }
 
-/// Where component 0 crosses `level` (linear interpolation; the first crossing from the left).
-fn crossing(sol: &Solution, row: usize, level: f64) -> f64 {
-    let u = sol.values(0);
-    let x = sol.x();
-    for c in 0..x.len() - 1 {
-        let (a, b) = (u[[row, c]] - level, u[[row, c + 1]] - level);
-        if a >= 0.0 && b < 0.0 {
-            return x[c] + a / (a - b) * (x[c + 1] - x[c]);
-        }
-    }
-    panic!("no crossing of {level} at row {row}");
-}
-
-/// The least-squares slope of the crossing position against time over the last half of the run.
+/// The speed of the leading front of `u` at `level` over the second half of the run.
 fn speed(sol: &Solution, level: f64) -> f64 {
-    let n = sol.t().len();
-    let rows: Vec<usize> = (n / 2..n).collect();
-    let (ts, xs): (Vec<f64>, Vec<f64>) = rows
-        .iter()
-        .map(|&r| (sol.t()[r], crossing(sol, r, level)))
-        .unzip();
-    let (mt, mx) = (
-        ts.iter().sum::<f64>() / ts.len() as f64,
-        xs.iter().sum::<f64>() / xs.len() as f64,
-    );
-    let cov: f64 = ts.iter().zip(&xs).map(|(t, x)| (t - mt) * (x - mx)).sum();
-    let var: f64 = ts.iter().map(|t| (t - mt) * (t - mt)).sum();
-    cov / var
+    let t_end = sol.t()[sol.t().len() - 1];
+    hh_eval::waves::front_speed(sol, 0, level, t_end / 2.0).expect("a front at every time")
 }
 
 /// `ε = 0`, `v ≡ 0`, cubic: the Nagumo equation; sealed ends 30 away from the front, where the

@@ -28,6 +28,14 @@ impl EvalGrid {
         Self::new(domain, Self::PAPER_SIZE, Self::PAPER_SIZE)
     }
 
+    /// The x-spacing (`0` for a single column).
+    pub fn dx(&self) -> f64 {
+        match self.x.len() {
+            0 | 1 => 0.0,
+            n => (self.x[n - 1] - self.x[0]) / (n - 1) as f64,
+        }
+    }
+
     /// `(rows, columns)` = `(t.len(), x.len())`.
     pub fn shape(&self) -> (usize, usize) {
         (self.t.len(), self.x.len())

@@ -12,7 +12,7 @@
 //!
 //! ```text
 //! A_i = w_i(t, x)  (linear part),   u₀,i(x)  (hard initial),   0  (neither)
-//! B_i = T(t) · D_i(x),   T = t when A carries the initial condition, else 1,
+//! B_i = T(t) · D_i(x),   T = t / t_end when A carries the initial condition, else 1,
 //! D_i = (x − x_min)(x_max − x)  for a diffusing component under a hard dirichlet condition, else 1.
 //! ```
 //!
@@ -71,17 +71,20 @@ pub struct Hard {
     pub dirichlet: Option<(f64, f64)>,
     /// `D_i > 0`, per component.
     pub diffusing: Vec<bool>,
+    /// `t_end` of the domain: `T = t / t_end` stays of size 1 on long time windows, where a
+    /// plain `t` would scale the network's output (and its gradients) by up to `t_end`.
+    pub t_end: f64,
 }
 
 impl Hard {
-    /// `T(t)`: `t` when `A` carries the initial condition.
+    /// `T(t)`: `t / t_end` when `A` carries the initial condition.
     fn time_factor(&self, t: f64) -> Jet {
         match self.base {
             Base::Zero => Jet::constant(1.0),
             Base::Initial(_) | Base::Linear(_) => Jet {
-                value: t,
+                value: t / self.t_end,
                 x: 0.0,
-                t: 1.0,
+                t: 1.0 / self.t_end,
                 xx: 0.0,
             },
         }
@@ -156,6 +159,7 @@ mod tests {
                     base,
                     dirichlet: (bc == BoundaryMode::Dirichlet).then_some((0.0, pi)),
                     diffusing: vec![true],
+                    t_end: 2.0,
                 };
                 let h = 1e-5;
                 for &(x, t) in &[(0.3, 0.2), (1.5, 0.7), (2.9, 1.0)] {
@@ -197,6 +201,7 @@ mod tests {
                 base: Base::Linear(m.linear_solution().unwrap()),
                 dirichlet: None,
                 diffusing: vec![true],
+                t_end: 1.0,
             };
             for &(x, t) in &[(0.3, 0.2), (1.5, 0.01), (2.9, 1.0)] {
                 let a = fields(&an, x, t).a;
@@ -212,6 +217,7 @@ mod tests {
             base: Base::Zero,
             dirichlet: Some((0.0, 1.0)),
             diffusing: vec![true, false],
+            t_end: 1.0,
         };
         let mut f = [Fields::default(); 2];
         an.fields(0.0, 0.5, &mut f);

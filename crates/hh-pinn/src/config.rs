@@ -241,6 +241,7 @@ pub struct LossConfig {
     /// `v`.
     pub components: Vec<f64>,
     pub initial_form: InitialForm,
+    pub causal: Causal,
 }
 
 impl Default for LossConfig {
@@ -251,7 +252,67 @@ impl Default for LossConfig {
             boundary: 1.0,
             components: Vec::new(),
             initial_form: InitialForm::Pointwise,
+            causal: Causal::default(),
         }
+    }
+}
+
+/// Causal weights of the residual (Wang, Sankaran & Perdikaris, "Respecting causality for
+/// training physics-informed neural networks", CMAME 2024): `[0, T]` is cut into `bins` slices,
+/// `L_b` is the mean (component-weighted) squared residual of the batch's points in slice `b`,
+/// and a point in slice `b` is weighted by
+///
+/// ```text
+/// w_b = exp(−ε Σ_{b' < b} L_{b'})      (no gradient flows through w)
+/// ```
+///
+/// so later times count only once the earlier ones are resolved: a travelling wave is learned
+/// from `t = 0` forward instead of being fitted by a standing profile that meets the residual
+/// everywhere at once. The weights come from a forward pass over the whole batch before the
+/// step's gradient (one more forward per step). `epsilon = 0` (the default) turns them off.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Causal {
+    /// `ε ≥ 0`, in units of 1 / (mean squared residual).
+    pub epsilon: f64,
+    /// Number of time slices (≥ 1).
+    pub bins: usize,
+}
+
+impl Default for Causal {
+    fn default() -> Self {
+        Self {
+            epsilon: 0.0,
+            bins: 32,
+        }
+    }
+}
+
+impl Causal {
+    pub fn enabled(&self) -> bool {
+        self.epsilon > 0.0
+    }
+
+    /// The weight of every point with time `t` in `ts` (`t ∈ [0, t_end]`) given the points'
+    /// squared residuals `r2`.
+    pub fn weights(&self, ts: &[f64], r2: &[f64], t_end: f64) -> Vec<f64> {
+        let bin = |t: f64| ((t / t_end * self.bins as f64) as usize).min(self.bins - 1);
+        let (mut sum, mut count) = (vec![0.0; self.bins], vec![0usize; self.bins]);
+        for (&t, &r) in ts.iter().zip(r2) {
+            sum[bin(t)] += r;
+            count[bin(t)] += 1;
+        }
+        let mut before = 0.0;
+        let w: Vec<f64> = sum
+            .iter()
+            .zip(&count)
+            .map(|(s, &c)| {
+                let w = (-self.epsilon * before).exp();
+                before += s / c.max(1) as f64;
+                w
+            })
+            .collect();
+        ts.iter().map(|&t| w[bin(t)]).collect()
     }
 }
 
@@ -471,6 +532,21 @@ impl TrainConfig {
                 return Err(invalid(field, "a finite number ≥ 0", w));
             }
         }
+        let causal = &self.loss.causal;
+        if !(causal.epsilon.is_finite() && causal.epsilon >= 0.0) {
+            return Err(invalid(
+                "loss.causal.epsilon",
+                "a finite number ≥ 0",
+                causal.epsilon,
+            ));
+        }
+        if !(1..=100_000).contains(&causal.bins) {
+            return Err(invalid(
+                "loss.causal.bins",
+                "an integer in [1, 100000]",
+                causal.bins,
+            ));
+        }
         if let Some(w) = self
             .loss
             .components
@@ -551,6 +627,32 @@ impl TrainConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn causal_weights_decay_with_the_residual_of_earlier_slices() {
+        let c = Causal {
+            epsilon: 2.0,
+            bins: 4,
+        };
+        // slices of [0, 1): [0, ¼) has mean residual 0.5, [¼, ½) none, [½, ¾) 1.0, [¾, 1] 3.0
+        let ts = [0.1, 0.2, 0.6, 0.9, 1.0];
+        let r2 = [0.25, 0.75, 1.0, 3.0, 3.0];
+        let w = c.weights(&ts, &r2, 1.0);
+        let e = |s: f64| (-2.0 * s).exp();
+        assert_eq!(w[..2], [1.0, 1.0]);
+        assert!((w[2] - e(0.5)).abs() < 1e-15);
+        assert!((w[3] - e(1.5)).abs() < 1e-15 && w[3] == w[4]);
+        let off = Causal::default();
+        assert!(!off.enabled());
+        let mut bad = TrainConfig::default();
+        bad.loss.causal.bins = 0;
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("loss.causal.bins")
+        );
+    }
 
     #[test]
     fn presets_validate_and_round_trip() {

@@ -34,7 +34,7 @@ pub mod sampler;
 pub mod train;
 
 pub use config::{
-    Constraints, InitialForm, LossConfig, OptimiserConfig, PRESETS, Precision, RunConfig,
+    Causal, Constraints, InitialForm, LossConfig, OptimiserConfig, PRESETS, Precision, RunConfig,
     SamplerConfig, SamplerKind, Schedule, TrainConfig,
 };
 pub use error::TrainError;

@@ -141,6 +141,13 @@ pub struct Objective {
     diffusion: Vec<f64>,
 }
 
+/// What [`Objective::forward`] computes.
+struct Forward {
+    u: Fields4,
+    uv: Tensor,
+    r2: Tensor,
+}
+
 /// `u = A + B ⊙ N` and its derivatives on a batch of points, each `rows × m`.
 struct Fields4 {
     u: Tensor,
@@ -253,16 +260,19 @@ impl Objective {
         out
     }
 
-    /// Builds the loss graph of one chunk.
-    pub fn chunk_loss(
-        &self,
-        net: &Mlp,
-        batch: &Batch,
-        norms: &Norms,
-        kernel: Kernel,
-    ) -> Result<ChunkLoss> {
+    /// `Σ_i c_i r_i²` at each interior point of `batch` (forward only; for [`crate::Causal`]
+    /// weights).
+    pub fn point_residuals(&self, net: &Mlp, batch: &Batch, kernel: Kernel) -> Result<Vec<f64>> {
+        host_f64(&self.forward(net, batch, kernel)?.r2.sum_keepdim(1)?)
+    }
+
+    /// The forward pass of one chunk: `u = A + B N` and its derivatives at the Taylor points
+    /// (interior, then neumann boundary), `u` at the value points (initial, then dirichlet
+    /// boundary), and the component-weighted squared residuals `c_i r_i²` of the interior
+    /// points (`j × m`).
+    fn forward(&self, net: &Mlp, batch: &Batch, kernel: Kernel) -> Result<Forward> {
         let d = self.model.domain();
-        let (j, nb, m) = (batch.x.len(), batch.bt.len(), self.m);
+        let (j, nb) = (batch.x.len(), batch.bt.len());
         let neumann = self.boundary == Some(BoundaryMode::Neumann);
         let dirichlet = self.boundary == Some(BoundaryMode::Dirichlet);
         // Taylor points: interior (+ neumann boundary); value points: initial (+ dirichlet boundary).
@@ -333,6 +343,28 @@ impl Objective {
         let r2 = match &self.weights.components[..] {
             [] => r.sqr()?,
             c => self.scale_columns(&r.sqr()?, c, net)?,
+        };
+        Ok(Forward { u, uv, r2 })
+    }
+
+    /// Builds the loss graph of one chunk.
+    pub fn chunk_loss(
+        &self,
+        net: &Mlp,
+        batch: &Batch,
+        norms: &Norms,
+        kernel: Kernel,
+    ) -> Result<ChunkLoss> {
+        let (j, nb, m) = (batch.x.len(), batch.bt.len(), self.m);
+        let neumann = self.boundary == Some(BoundaryMode::Neumann);
+        let dirichlet = self.boundary == Some(BoundaryMode::Dirichlet);
+        let Forward { u, uv, r2 } = self.forward(net, batch, kernel)?;
+        let r2 = if batch.weight.is_empty() {
+            r2
+        } else {
+            let w = Tensor::from_vec(batch.weight.clone(), (j, 1), net.device())?
+                .to_dtype(net.dtype())?;
+            r2.broadcast_mul(&w)?
         };
         let pde = (r2.sum_all()? * (1.0 / norms.interior as f64))?;
         let mut total = (&pde * self.weights.pde)?;

@@ -19,6 +19,8 @@ pub struct Batch {
     pub t: Vec<f64>,
     /// Boundary times, each used at both ends.
     pub bt: Vec<f64>,
+    /// Weights of the interior points' residuals (empty: all 1; see [`crate::Causal`]).
+    pub weight: Vec<f64>,
 }
 
 impl Batch {
@@ -33,6 +35,7 @@ impl Batch {
                 x: part(&self.x, i),
                 t: part(&self.t, i),
                 bt: part(&self.bt, i),
+                weight: part(&self.weight, i),
             })
             .collect()
     }
@@ -107,6 +110,7 @@ impl Sampler {
             x: Vec::with_capacity(j),
             t: Vec::with_capacity(j),
             bt: Vec::new(),
+            weight: Vec::new(),
         };
         let d = self.domain;
         for _ in 0..j {

@@ -126,6 +126,7 @@ pub fn objective(config: &TrainConfig, model: &Model) -> Objective {
             base,
             dirichlet,
             diffusing: model.diffusion().iter().map(|&d| d > 0.0).collect(),
+            t_end: d.t_end,
         }) as Arc<dyn Ansatz>
     });
     Objective::new(
@@ -257,32 +258,44 @@ impl Trainer {
         })
     }
 
+    /// `f` on every chunk, on the trainer's threads; results in chunk order.
+    fn on_chunks<T: Send>(&self, chunks: &[Batch], f: impl Fn(&Batch) -> T + Sync) -> Vec<T> {
+        if self.threads <= 1 {
+            return chunks.iter().map(f).collect();
+        }
+        let per = chunks.len().div_ceil(self.threads);
+        let f = &f;
+        std::thread::scope(|s| {
+            let handles: Vec<_> = chunks[per..]
+                .chunks(per)
+                .map(|group| s.spawn(move || group.iter().map(f).collect::<Vec<_>>()))
+                .collect();
+            let mut out: Vec<_> = chunks[..per].iter().map(f).collect();
+            for h in handles {
+                out.extend(h.join().expect("chunk thread panicked"));
+            }
+            out
+        })
+    }
+
     /// One optimiser step. On a non-finite loss, or an update that would make the parameters
     /// non-finite, the weights are left unchanged and training stops with an error.
     pub fn step(&mut self) -> Result<LossRecord, TrainError> {
         let o = &self.config.optimiser;
         let lr = o.schedule.lr(o.lr, self.step, self.config.steps);
         self.adam.set_learning_rate(lr);
-        let batch = self.sampler.next_batch(self.step, self.config.steps);
+        let mut batch = self.sampler.next_batch(self.step, self.config.steps);
+        let causal = self.config.loss.causal;
+        if causal.enabled() {
+            let parts = self.on_chunks(&batch.split(self.config.chunks), |c| {
+                self.objective.point_residuals(&self.net, c, self.kernel)
+            });
+            let r2 = parts.into_iter().collect::<candle_core::Result<Vec<_>>>()?;
+            let t_end = self.objective.model().domain().t_end;
+            batch.weight = causal.weights(&batch.t, &r2.concat(), t_end);
+        }
         let norms = self.objective.norms(&batch);
-        let chunks = batch.split(self.config.chunks);
-        let run = |c: &Batch| self.chunk(c, &norms);
-        let results: Vec<candle_core::Result<ChunkResult>> = if self.threads > 1 {
-            let per = chunks.len().div_ceil(self.threads);
-            std::thread::scope(|s| {
-                let handles: Vec<_> = chunks[per..]
-                    .chunks(per)
-                    .map(|group| s.spawn(move || group.iter().map(run).collect::<Vec<_>>()))
-                    .collect();
-                let mut out: Vec<_> = chunks[..per].iter().map(run).collect();
-                for h in handles {
-                    out.extend(h.join().expect("chunk thread panicked"));
-                }
-                out
-            })
-        } else {
-            chunks.iter().map(run).collect()
-        };
+        let results = self.on_chunks(&batch.split(self.config.chunks), |c| self.chunk(c, &norms));
         let mut grad: Option<Tensor> = None;
         let (mut loss, mut terms) = (0.0, LossTerms::default());
         for r in results {

@@ -230,6 +230,7 @@ fn loss_and_grad(
         x: vec![0.2, 1.1, 1.6, 2.5, 3.0],
         t: vec![0.9, 0.1, 0.4, 0.7, 0.2],
         bt: vec![0.3, 0.8],
+        weight: vec![],
     };
     let norms = obj.norms(&batch);
     let l = obj.chunk_loss(&m, &batch, &norms, kernel).unwrap();
