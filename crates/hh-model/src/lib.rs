@@ -29,6 +29,7 @@ pub mod jet;
 pub mod linear;
 pub mod problem;
 pub mod system;
+pub mod waves;
 
 pub use boundary::BoundaryMode;
 pub use config::read_config;
