@@ -3,11 +3,12 @@
 
 What it does, in one run and back to back (so that the ratios are fair on a shared machine):
 
-1. Trains the paper's algorithm in PyTorch (the baseline below, written from SPEC §4; nothing is
-   read from outside this repository): a 4x50 SiLU MLP N(x, t); M = 2000 collocation points drawn
-   once (x ~ U(0, pi), t ~ U(0, 1)); each step a batch of J = 256 of them (drawn with replacement);
-   Adam, lr 1e-3; loss = mean r^2 + initial loss with r = u_t - u_xx + u - H_k(u), H_k the `lower`
-   ramp (0 for u < a, k(u - a) on [a, a + 1/k), 1 beyond), k = 5; u_t, u_x, u_xx by
+1. Trains the paper's algorithm in PyTorch (the baseline below, written from docs/model.md,
+   "PINN"; nothing is read from outside this repository): a 4x50 SiLU MLP N(x, t); M = 2000
+   collocation points drawn once (x ~ U(0, pi), t ~ U(0, 1)); each step a batch of J = 256 of
+   them (drawn with replacement); Adam, lr 1e-3; loss = mean r^2 + initial loss with
+   r = u_t - u_xx + u - H_k(u), H_k the `lower` ramp (0 for u < a, k(u - a) on [a, a + 1/k),
+   1 beyond), k = 5; u_t, u_x, u_xx by
    torch.autograd.grad(create_graph=True), exactly as the paper's code. The initial loss is either
    the published *pairwise* one (the paper's broadcasting bug: the mean over all pairs (i, j) of
    (u(x_j, 0) - phi(x_i))^2) -- preset `seed` -- or the intended pointwise mean_j (u(x_j, 0) -
@@ -55,7 +56,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 PRESETS = ("seed", "seed-fixed")
 
-# The paper's settings (SPEC §4); --steps and --a override the two that vary.
+# The paper's settings (docs/model.md, "PINN", preset `seed`); --steps and --a override the two
+# that vary.
 M_POINTS = 2000
 BATCH = 256
 WIDTH = 50

@@ -4,7 +4,8 @@ use hh_model::{BoundaryMode, ProblemConfig};
 use ndarray::Array2;
 use rayon::prelude::*;
 
-/// FD references (SPEC §5) of the paper's problem for each `a`, on the 128 × 128 evaluation grid.
+/// FD references (`docs/model.md`, "Measures") of the paper's problem for each `a`, on the
+/// 128 × 128 evaluation grid.
 pub fn fd_references(a_values: &[f64], bc: BoundaryMode) -> anyhow::Result<Vec<Array2<f64>>> {
     a_values
         .par_iter()

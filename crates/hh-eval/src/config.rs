@@ -11,7 +11,8 @@ pub struct SweepConfig {
     /// Thresholds `a` of the k-convergence and PINN sections.
     pub a_values: Vec<f64>,
     /// Grid `[nx, nt]` of the FD references (centre values, PINN comparisons); absent:
-    /// `hh_fd::reference` (SPEC §5: halving h and Δt changes it by less than 1e-4).
+    /// `hh_fd::reference` (halving h and Δt changes it by less than 1e-4; `docs/model.md`,
+    /// "Measures").
     #[serde(default)]
     pub reference_grid: Option<[usize; 2]>,
     pub grid_convergence: GridConvergence,

@@ -37,8 +37,8 @@ pub fn solve_on_eval_grid(cfg: &ProblemConfig, grid: &GridConfig) -> anyhow::Res
     })
 }
 
-/// The FD reference of `problem`: [`hh_fd::reference`] (SPEC §5), or a solve on `grid = [nx, nt]`
-/// (smoke runs).
+/// The FD reference of `problem`: [`hh_fd::reference`] (`docs/model.md`, "Measures"), or a solve
+/// on `grid = [nx, nt]` (smoke runs).
 pub fn reference_solution<P: ReactionDiffusion + ?Sized>(
     problem: &P,
     grid: Option<[usize; 2]>,
@@ -287,9 +287,9 @@ pub fn centre_values(
         &["bc", "a", "u(T,π/2)", "nx", "nt", "margin", "estimated_error"],
     )
     .note(
-        "The FD reference of SPEC §5 (halving h and Δt changes it by less than 1e-4 in max norm on the evaluation \
-         grid; estimated_error is that change, a conservative bound for the finer grid listed). free: the interval is \
-         extended by the margin on each side.",
+        "The FD reference (docs/model.md, \"Measures\": halving h and Δt changes it by less than 1e-4 in max \
+         norm on the evaluation grid; estimated_error is that change, a conservative bound for the finer grid \
+         listed). free: the interval is extended by the margin on each side.",
     );
     for ((bc, a), sol) in jobs.iter().zip(&solved) {
         let s = &sol.stats;

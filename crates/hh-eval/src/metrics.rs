@@ -1,4 +1,4 @@
-//! Error measures of SPEC §5, on a grid `u[t_i, x_j]` (rows t, columns x).
+//! Error measures (`docs/model.md`, "Measures"), on a grid `u[t_i, x_j]` (rows t, columns x).
 //!
 //! ```text
 //! rel_l2  = ‖u − u_ref‖₂ / ‖u_ref‖₂

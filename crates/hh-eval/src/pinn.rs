@@ -1,9 +1,9 @@
 //! PINN sections of the report: each preset against the FD reference of the same problem, and
 //! the PINN's convergence in `k` against the FD minimal solution `u_∞`.
 //!
-//! Every PINN number is `u_PINN − u_FD` on the 128 × 128 evaluation grid (SPEC §5), with `u_FD`
-//! from [`hh_fd::reference`] (halving `h` and `Δt` changes it by less than 1e-4 in max norm) or,
-//! for smoke runs, from a given grid.
+//! Every PINN number is `u_PINN − u_FD` on the 128 × 128 evaluation grid (`docs/model.md`,
+//! "Measures"), with `u_FD` from [`hh_fd::reference`] (halving `h` and `Δt` changes it by less
+//! than 1e-4 in max norm) or, for smoke runs, from a given grid.
 
 use std::time::Instant;
 
@@ -18,7 +18,8 @@ use crate::fd::eval_h;
 use crate::metrics::{Errors, rates};
 use crate::table::{Cell, Table};
 
-/// The accuracy a "time to reach" column refers to (SPEC §5: wall time to rel_l2 ≤ 1e-2).
+/// The accuracy a "time to reach" column refers to (wall time to rel_l2 ≤ 1e-2; `docs/model.md`,
+/// "Measures").
 pub const TARGET_REL_L2: f64 = 1e-2;
 
 /// The FD reference of `cfg` on the evaluation grid: [`hh_fd::reference`], or a solve on `grid`.

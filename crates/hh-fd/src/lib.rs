@@ -267,18 +267,19 @@ fn march<P: ReactionDiffusion + ?Sized>(
     Ok(Solution::new(t, x, values, stats))
 }
 
-/// Accuracy criterion of [`reference`] (SPEC §5): halving `h` and `Δt` changes the solution by
-/// less than this in max norm on the 128 × 128 evaluation grid.
+/// Accuracy criterion of [`reference`] (`docs/model.md`, "Finite differences"): halving `h` and
+/// `Δt` changes the solution by less than this in max norm on the 128 × 128 evaluation grid.
 pub const REFERENCE_TOL: f64 = 1e-4;
 
 /// Refinements of [`GridConfig::default`] that [`reference`] tries before giving up.
 const REFERENCE_REFINEMENTS: usize = 3;
 
-/// The reference solution of SPEC §5: solved on [`GridConfig::default`] and on the grid with `h`
-/// and `Δt` halved; while the two differ by [`REFERENCE_TOL`] or more in max norm on the
-/// evaluation grid, both are refined again. Returns the finer solution of the first pair that
-/// agrees, with that difference (a conservative error estimate) in `stats.estimated_error`, or
-/// [`FdError::ReferenceNotConverged`] after [`REFERENCE_REFINEMENTS`] halvings.
+/// The reference solution (`docs/model.md`, "Finite differences"): solved on
+/// [`GridConfig::default`] and on the grid with `h` and `Δt` halved; while the two differ by
+/// [`REFERENCE_TOL`] or more in max norm on the evaluation grid, both are refined again. Returns
+/// the finer solution of the first pair that agrees, with that difference (a conservative error
+/// estimate) in `stats.estimated_error`, or [`FdError::ReferenceNotConverged`] after
+/// [`REFERENCE_REFINEMENTS`] halvings.
 pub fn reference<P: ReactionDiffusion + ?Sized>(problem: &P) -> Result<Solution, FdError> {
     let eval = EvalGrid::paper(&problem.domain());
     let mut grid = GridConfig::default();

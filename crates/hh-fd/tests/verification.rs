@@ -1,5 +1,6 @@
 //! Verification of the finite-difference solver against exact solutions, observed orders of
-//! convergence, the comparison principle and travelling-front speeds (SPEC §3).
+//! convergence, the comparison principle and travelling-front speeds (`docs/model.md`, "Finite
+//! differences").
 
 use hh_fd::{GridConfig, Solution, max_abs_diff, solve};
 use hh_model::{
@@ -292,8 +293,9 @@ fn travelling_front_speed() {
     }
 }
 
-/// SPEC §5: halving h and Δt changes the default-grid solution by less than 1e-4 (max norm on the
-/// evaluation grid) for the paper's problem.
+/// The reference tolerance (`docs/model.md`, "Finite differences"): halving h and Δt changes the
+/// default-grid solution by less than 1e-4 (max norm on the evaluation grid) for the paper's
+/// problem.
 #[test]
 fn default_grid_is_accurate_to_1e4() {
     for bc in [BoundaryMode::Dirichlet, BoundaryMode::Neumann] {
@@ -310,7 +312,7 @@ fn default_grid_is_accurate_to_1e4() {
     }
 }
 
-/// `reference` meets SPEC §5 and says by how much.
+/// `reference` meets its tolerance (`REFERENCE_TOL`, 1e-4) and says by how much.
 #[test]
 fn reference_meets_the_spec_tolerance() {
     let p = problem(ProblemConfig::default());
