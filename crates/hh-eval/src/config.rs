@@ -18,6 +18,22 @@ pub struct SweepConfig {
     pub grid_convergence: GridConvergence,
     pub k_convergence: KConvergence,
     pub pinn: PinnSweep,
+    /// The summary of the `waves` experiment (absent: no such section).
+    #[serde(default)]
+    pub waves: Option<WavesSweep>,
+}
+
+/// The threshold `λ*(a, k)` of the paper's pulse on the whole line, for every `a` of the sweep.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WavesSweep {
+    pub k: Vec<Slope>,
+    /// Grid spacing of the decision solves (`Δt = h/2`).
+    pub h: f64,
+    /// Decision horizon `T_h`.
+    pub horizon: f64,
+    /// Relative width of the bisection bracket.
+    pub rel_tol: f64,
 }
 
 /// FD errors as `h` and `Δt` halve together, for the paper's problem at threshold `a`.
@@ -143,6 +159,36 @@ impl SweepConfig {
                 0,
             ));
         }
+        if let Some(w) = &self.waves {
+            nonempty("waves.k", w.k.len())?;
+            for k in &w.k {
+                k.validate()?;
+            }
+            for (field, v, allowed, ok) in [
+                (
+                    "waves.h",
+                    w.h,
+                    "a number in (0, 0.2]",
+                    w.h > 0.0 && w.h <= 0.2,
+                ),
+                (
+                    "waves.horizon",
+                    w.horizon,
+                    "a number in [1, 1000]",
+                    (1.0..=1000.0).contains(&w.horizon),
+                ),
+                (
+                    "waves.rel_tol",
+                    w.rel_tol,
+                    "a number in [1e-8, 0.5)",
+                    (1e-8..0.5).contains(&w.rel_tol),
+                ),
+            ] {
+                if !ok {
+                    return Err(ConfigError::invalid(field, allowed, v));
+                }
+            }
+        }
         if !(2..=8).contains(&self.grid_convergence.levels) {
             return Err(ConfigError::invalid(
                 "grid_convergence.levels",
@@ -166,6 +212,11 @@ impl SweepConfig {
         s.pinn.steps.insert(s.pinn.k_sweep_preset.clone(), 2);
         s.pinn.track_every = 1;
         s.reference_grid = Some([32, 1024]);
+        if let Some(w) = &mut s.waves {
+            w.h = 0.1;
+            w.horizon = 10.0;
+            w.rel_tol = 0.2;
+        }
         s
     }
 }

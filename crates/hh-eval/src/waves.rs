@@ -6,8 +6,15 @@
 //! one (its front). Crossing positions are interpolated linearly between nodes, which is exact to
 //! `O(h²)` like the second-order solutions they are read from.
 
-use hh_fd::Solution;
+use hh_fd::{GridConfig, Solution};
+use hh_model::{
+    BoundaryMode, Domain, Jet, MonotoneSplit, ProblemConfig, Reaction, ReactionDiffusion,
+    Regularisation, Slope, initial::phi, waves,
+};
 use ndarray::ArrayView1;
+use rayon::prelude::*;
+
+use crate::table::{Cell, Table};
 
 /// Positions where `u(x)` crosses `level`: `(downward, upward)` crossings in increasing `x`.
 pub fn crossings(x: ArrayView1<f64>, u: ArrayView1<f64>, level: f64) -> (Vec<f64>, Vec<f64>) {
@@ -69,6 +76,265 @@ pub fn slope(points: &[(f64, f64)]) -> Option<f64> {
     (var > 0.0).then(|| cov / var)
 }
 
+/// `model` with the first component's initial data replaced by `u0` (a stimulus): `u0(x)` is
+/// `u₀` with, when `smooth`, its x-derivatives (for a PINN's hard initial condition).
+pub struct Stimulus<M, F> {
+    pub model: M,
+    pub u0: F,
+    pub smooth: bool,
+    /// A bound of `|u|` (see [`ReactionDiffusion::bound`]).
+    pub bound: f64,
+}
+
+impl<M: ReactionDiffusion, F: Fn(f64) -> Jet + Send + Sync> Reaction for Stimulus<M, F> {
+    fn components(&self) -> usize {
+        self.model.components()
+    }
+    fn reaction(&self, u: &[f64], f: &mut [f64]) {
+        self.model.reaction(u, f)
+    }
+    fn jacobian(&self, u: &[f64], jac: &mut [f64]) {
+        self.model.jacobian(u, jac)
+    }
+    fn reaction_batch(&self, u: &[f64], f: &mut [f64]) {
+        self.model.reaction_batch(u, f)
+    }
+    fn jacobian_batch(&self, u: &[f64], jac: &mut [f64]) {
+        self.model.jacobian_batch(u, jac)
+    }
+    fn monotone_split(&self) -> Option<&dyn MonotoneSplit> {
+        self.model.monotone_split()
+    }
+}
+
+impl<M: ReactionDiffusion, F: Fn(f64) -> Jet + Send + Sync> ReactionDiffusion for Stimulus<M, F> {
+    fn diffusion(&self) -> Vec<f64> {
+        self.model.diffusion()
+    }
+    fn domain(&self) -> Domain {
+        self.model.domain()
+    }
+    fn boundary(&self) -> BoundaryMode {
+        self.model.boundary()
+    }
+    fn initial(&self, x: f64, u0: &mut [f64]) {
+        self.model.initial(x, u0);
+        u0[0] = (self.u0)(x).value;
+    }
+    fn bound(&self) -> f64 {
+        self.bound.max(self.model.bound())
+    }
+    fn initial_jet(&self, x: f64, out: &mut [Jet]) -> bool {
+        if !(self.smooth && self.model.initial_jet(x, out)) {
+            return false;
+        }
+        out[0] = (self.u0)(x);
+        true
+    }
+}
+
+/// What a stimulus of the nerve equation does on the whole line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// `u(T_h, centre) < a`: below threshold everywhere near the centre, it dies out.
+    Decays,
+    /// `u(T_h, centre) > (1 + a)/2`: excited behind two fronts that move out.
+    Propagates,
+    /// Neither by the horizon: still near the unstable standing pulse.
+    Undecided,
+}
+
+/// How [`fate`] and [`critical_amplitude`] decide: the whole line (`free`) emulated by sealed
+/// ends `margin = c(a) T_h + 10` beyond `(x_min, x_max)`, so that fronts moving out at most at
+/// the `k = ∞` speed `c(a)` never reach them; grid spacing `h` and step `dt` (Crank–Nicolson).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Decision {
+    /// Horizon `T_h`.
+    pub horizon: f64,
+    pub h: f64,
+    pub dt: f64,
+}
+
+impl Default for Decision {
+    fn default() -> Self {
+        Self {
+            horizon: 20.0,
+            h: 0.02,
+            dt: 0.01,
+        }
+    }
+}
+
+/// The nerve equation `problem` on the whole line from `u0`: its `bc` becomes `free` on its
+/// interval, emulated as in [`Decision`], up to `T_h`, every time row kept.
+pub fn whole_line(
+    problem: &ProblemConfig,
+    u0: &(dyn Fn(f64) -> f64 + Sync),
+    d: &Decision,
+) -> anyhow::Result<Solution> {
+    let cfg = ProblemConfig {
+        bc: BoundaryMode::Free,
+        t_end: d.horizon,
+        ..problem.clone()
+    };
+    let model = cfg.build()?;
+    let sup = (0..=1000)
+        .map(|i| u0(cfg.x_min + (cfg.x_max - cfg.x_min) * i as f64 / 1000.0).abs())
+        .fold(0.0, f64::max);
+    let stimulus = Stimulus {
+        model,
+        u0: |x: f64| Jet::constant(u0(x)),
+        smooth: false,
+        bound: sup,
+    };
+    let grid = GridConfig {
+        nx: ((cfg.x_max - cfg.x_min) / d.h).ceil() as usize,
+        nt: (d.horizon / d.dt).ceil() as usize,
+        margin: Some(waves::front_speed(cfg.a).max(0.0) * d.horizon + 10.0),
+        ..Default::default()
+    };
+    Ok(hh_fd::solve(&stimulus, &grid)?)
+}
+
+/// The fate read off a [`whole_line`] solution of threshold `a`: the value at the centre `x_c`
+/// at its final time.
+pub fn judge(sol: &Solution, a: f64, x_c: f64) -> Fate {
+    let t_end = sol.t()[sol.t().len() - 1];
+    let centre = sol.at(t_end, x_c, 0);
+    if centre < a {
+        Fate::Decays
+    } else if centre > 0.5 * (1.0 + a) {
+        Fate::Propagates
+    } else {
+        Fate::Undecided
+    }
+}
+
+/// The fate of the nerve equation `problem` on the whole line from `u0` ([`whole_line`],
+/// [`judge`] at the interval's centre).
+pub fn fate(
+    problem: &ProblemConfig,
+    u0: &(dyn Fn(f64) -> f64 + Sync),
+    d: &Decision,
+) -> anyhow::Result<Fate> {
+    let sol = whole_line(problem, u0, d)?;
+    Ok(judge(
+        &sol,
+        problem.a,
+        0.5 * (problem.x_min + problem.x_max),
+    ))
+}
+
+/// The critical amplitude `λ*` of `u₀ = λ · shape`: `Some((λ_lo, λ_hi))` with `λ_lo` decaying
+/// and `λ_hi` propagating, `λ_hi − λ_lo ≤ rel_tol · λ_hi`, by bisection (the bracket's upper end
+/// doubles from 1 until it propagates); `None` if not even `λ = 1024` propagates. An undecided
+/// stimulus doubles the horizon (at most three times) before it counts as an error.
+pub fn critical_amplitude(
+    problem: &ProblemConfig,
+    shape: &(dyn Fn(f64) -> f64 + Sync),
+    d: &Decision,
+    rel_tol: f64,
+) -> anyhow::Result<Option<(f64, f64)>> {
+    let propagates = |lambda: f64| -> anyhow::Result<bool> {
+        let u0 = |x: f64| lambda * shape(x);
+        let mut d = *d;
+        for _ in 0..4 {
+            match fate(problem, &u0, &d)? {
+                Fate::Decays => return Ok(false),
+                Fate::Propagates => return Ok(true),
+                Fate::Undecided => d.horizon *= 2.0,
+            }
+        }
+        anyhow::bail!("λ = {lambda}: undecided at T_h = {}", d.horizon)
+    };
+    let (mut lo, mut hi) = (0.0, 1.0);
+    while !propagates(hi)? {
+        if hi >= 1024.0 {
+            return Ok(None);
+        }
+        (lo, hi) = (hi, 2.0 * hi);
+    }
+    while hi - lo > rel_tol * hi {
+        let mid = 0.5 * (lo + hi);
+        if propagates(mid)? {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Ok(Some((lo, hi)))
+}
+
+/// `λ*(a, k)` of the paper's pulse `u₀ = λ φ` on the whole line for every `a` and `k`
+/// ([`critical_amplitude`], cases in parallel), with the front speed `c_k(a)` and the fate of the
+/// paper's pulse (`λ = 1`); also the brackets, in the order `a` major, `k` minor.
+pub fn threshold_table(
+    a_values: &[f64],
+    slopes: &[Slope],
+    d: &Decision,
+    rel_tol: f64,
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<(Table, Vec<Option<(f64, f64)>>)> {
+    let cases: Vec<(f64, Slope)> = a_values
+        .iter()
+        .flat_map(|&a| slopes.iter().map(move |&k| (a, k)))
+        .collect();
+    let found: Vec<Option<(f64, f64)>> = cases
+        .par_iter()
+        .map(|&(a, k)| {
+            let problem = ProblemConfig {
+                a,
+                k,
+                ..Default::default()
+            };
+            let r = critical_amplitude(&problem, &phi, d, rel_tol);
+            bar.inc(1);
+            r
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut t = Table::new(
+        "critical_amplitude",
+        "Critical amplitude λ* of the stimulus u₀ = λ φ, φ = 2/cosh(10(x − π/2)), on the whole line",
+        "free",
+        "lower",
+        &[
+            "a",
+            "k",
+            "lambda_lo",
+            "lambda_hi",
+            "lambda_star",
+            "paper_pulse",
+            "front_speed_c_k",
+        ],
+    )
+    .note(&format!(
+        "Bisection to (λ_hi − λ_lo) ≤ {rel_tol:e} λ_hi: λ_lo decays, λ_hi propagates. Decision at the centre \
+         x = π/2 at T_h = {} (doubled while undecided): u < a decays, u > (1 + a)/2 propagates (two fronts move \
+         out). Crank–Nicolson, h = {}, Δt = {}, sealed ends c(a)·T_h + 10 beyond (0, π). paper_pulse: the fate of \
+         the paper's pulse (λ = 1). front_speed_c_k: by shooting (exact for k = ∞).",
+        d.horizon, d.h, d.dt
+    ));
+    for (&(a, k), f) in cases.iter().zip(&found) {
+        let (lo, hi) = f.unwrap_or((f64::NAN, f64::NAN));
+        let verdict = match f {
+            Some((_, hi)) if *hi <= 1.0 => "propagates",
+            Some((lo, _)) if *lo >= 1.0 => "decays",
+            Some(_) => "at the threshold",
+            None => "decays (no λ ≤ 1024 propagates)",
+        };
+        t.push(vec![
+            a.into(),
+            Cell::Text(k.to_string()),
+            lo.into(),
+            hi.into(),
+            (0.5 * (lo + hi)).into(),
+            verdict.into(),
+            waves::front_speed_k(a, k, Regularisation::Lower).into(),
+        ]);
+    }
+    Ok((t, found))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,5 +352,32 @@ mod tests {
         let line: Vec<(f64, f64)> = (0..5).map(|i| (i as f64, 2.5 * i as f64 - 1.0)).collect();
         assert!((slope(&line).unwrap() - 2.5).abs() < 1e-12);
         assert_eq!(slope(&line[..1]), None);
+    }
+
+    /// The standing pulse is the threshold: scaled up by 5 % it propagates, down by 5 % it decays;
+    /// the paper's pulse has a threshold amplitude between the two (coarse grid).
+    #[test]
+    fn the_standing_pulse_separates_decay_from_propagation() {
+        let problem = ProblemConfig {
+            a: 0.25,
+            k: hh_model::Slope::Infinite,
+            ..Default::default()
+        };
+        let d = Decision {
+            horizon: 8.0,
+            h: 0.04,
+            dt: 0.02,
+        };
+        let centre = std::f64::consts::FRAC_PI_2;
+        for (scale, expected) in [(1.05, Fate::Propagates), (0.95, Fate::Decays)] {
+            let u0 = move |x: f64| scale * waves::standing_pulse(0.25, x - centre);
+            assert_eq!(fate(&problem, &u0, &d).unwrap(), expected, "scale {scale}");
+        }
+        let (lo, hi) = critical_amplitude(&problem, &hh_model::initial::phi, &d, 1e-2)
+            .unwrap()
+            .expect("a threshold");
+        assert!(hi - lo <= 1e-2 * hi && lo > 0.0, "({lo}, {hi})");
+        let u0 = |x: f64| lo * hh_model::initial::phi(x);
+        assert_eq!(fate(&problem, &u0, &d).unwrap(), Fate::Decays);
     }
 }

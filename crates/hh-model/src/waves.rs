@@ -22,7 +22,7 @@
 //! For a finite ramp `H_k` the front speed `c_k(a)` has no closed form; [`front_speed_k`] finds
 //! it by shooting.
 
-use crate::{Interaction, Regularisation, Slope};
+use crate::{Interaction, Jet, Regularisation, Slope};
 
 /// `μ = √((1 − a)/a)`, the decay rate of the front ahead of its threshold point.
 fn mu(a: f64) -> f64 {
@@ -42,6 +42,19 @@ pub fn front_profile(a: f64, xi: f64) -> f64 {
         a * (-m * xi).exp()
     } else {
         1.0 - (1.0 - a) * (xi / m).exp()
+    }
+}
+
+/// [`front_profile`] and its first two derivatives in `ξ` (`U''` jumps at `ξ = 0`, where the
+/// right-hand value is returned).
+pub fn front_jet(a: f64, xi: f64) -> Jet {
+    let m = mu(a);
+    if xi >= 0.0 {
+        let u = a * (-m * xi).exp();
+        Jet::of_x(u, -m * u, m * m * u)
+    } else {
+        let w = (1.0 - a) * (xi / m).exp();
+        Jet::of_x(1.0 - w, -w / m, -w / (m * m))
     }
 }
 
@@ -156,6 +169,13 @@ mod tests {
             let (left, right) = ((u(0.0) - u(-h)) / h, (u(h) - u(0.0)) / h);
             assert!((left - right).abs() < 1e-5, "a = {a}: U' {left} {right}");
             assert!(u(-80.0) > 1.0 - 1e-6 && u(80.0) < 1e-6);
+            for xi in [-3.0, -0.5, 0.5, 2.0] {
+                let j = front_jet(a, xi);
+                let d1 = (u(xi + 1e-5) - u(xi - 1e-5)) / 2e-5;
+                let d2 = (u(xi + 1e-4) - 2.0 * u(xi) + u(xi - 1e-4)) / 1e-8;
+                assert!((j.value - u(xi)).abs() < 1e-15 && (j.x - d1).abs() < 1e-8);
+                assert!((j.xx - d2).abs() < 1e-5, "{} {d2}", j.xx);
+            }
         }
         // c(¼) = (1 − ½)/√(3/16) = 2/√3
         assert!((front_speed(0.25) - 2.0 / 3f64.sqrt()).abs() < 1e-12);
