@@ -241,6 +241,25 @@ pub struct Series {
     pub dashed: bool,
 }
 
+impl Series {
+    /// Row `row` of `grid` (rows t, columns x) against the columns' `x`: a profile `u(t, ·)`.
+    pub fn profile(
+        x: &ndarray::Array1<f64>,
+        grid: &Array2<f64>,
+        row: usize,
+        label: String,
+        color: RGBColor,
+        dashed: bool,
+    ) -> Self {
+        Self {
+            label,
+            points: x.iter().zip(grid.row(row)).map(|(&x, &v)| (x, v)).collect(),
+            color,
+            dashed,
+        }
+    }
+}
+
 /// One panel of line plots.
 pub struct LinePanel {
     pub title: String,

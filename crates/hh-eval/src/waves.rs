@@ -225,44 +225,90 @@ pub fn fate(
     ))
 }
 
-/// The critical amplitude `λ*` of `u₀ = λ · shape`: `Some((λ_lo, λ_hi))` with `λ_lo` decaying
-/// and `λ_hi` propagating, `λ_hi − λ_lo ≤ rel_tol · λ_hi`, by bisection (the bracket's upper end
+/// The critical amplitude `λ*` of `u₀ = λ · shape`: `λ_lo` decays, `λ_hi` propagates, and
+/// every `λ` found in between is undecided at the (once doubled) horizon.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Threshold {
+    pub lo: f64,
+    pub hi: f64,
+    /// An undecided `λ` was met: with `k = ∞` the grid's node-by-node switch of `H` pins a
+    /// nearly critical profile (a discrete standing pulse that neither grows nor decays), so
+    /// `(lo, hi)` is that pinned band (each end bisected to `rel_tol`), not a bracket of one
+    /// value.
+    pub pinned: bool,
+}
+
+impl Threshold {
+    /// The midpoint of the bracket.
+    pub fn star(&self) -> f64 {
+        0.5 * (self.lo + self.hi)
+    }
+}
+
+/// [`Threshold`] of `u₀ = λ · shape` by bisection to `hi − lo ≤ rel_tol · hi` (the upper end
 /// doubles from 1 until it propagates); `None` if not even `λ = 1024` propagates. An undecided
-/// stimulus doubles the horizon (at most three times) before it counts as an error.
+/// stimulus is judged again at twice the horizon; still undecided, it splits the bisection into
+/// one for the last decaying and one for the first propagating amplitude.
 pub fn critical_amplitude(
     problem: &ProblemConfig,
     shape: &(dyn Fn(f64) -> f64 + Sync),
     d: &Decision,
     rel_tol: f64,
-) -> anyhow::Result<Option<(f64, f64)>> {
-    let propagates = |lambda: f64| -> anyhow::Result<bool> {
+) -> anyhow::Result<Option<Threshold>> {
+    let judge = |lambda: f64| -> anyhow::Result<Fate> {
         let u0 = |x: f64| lambda * shape(x);
-        let mut d = *d;
-        for _ in 0..4 {
-            match fate(problem, &u0, &d)? {
-                Fate::Decays => return Ok(false),
-                Fate::Propagates => return Ok(true),
-                Fate::Undecided => d.horizon *= 2.0,
+        match fate(problem, &u0, d)? {
+            Fate::Undecided => {
+                let longer = Decision {
+                    horizon: 2.0 * d.horizon,
+                    ..*d
+                };
+                fate(problem, &u0, &longer)
             }
+            f => Ok(f),
         }
-        anyhow::bail!("λ = {lambda}: undecided at T_h = {}", d.horizon)
     };
     let (mut lo, mut hi) = (0.0, 1.0);
-    while !propagates(hi)? {
-        if hi >= 1024.0 {
-            return Ok(None);
+    loop {
+        match judge(hi)? {
+            Fate::Propagates => break,
+            _ if hi >= 1024.0 => return Ok(None),
+            Fate::Decays => lo = hi,
+            Fate::Undecided => {}
         }
-        (lo, hi) = (hi, 2.0 * hi);
+        hi *= 2.0;
     }
+    // [lo, hi]: lo decays, hi propagates; `band` is an undecided amplitude once one is met
+    let mut band: Option<f64> = None;
+    let (mut b_lo, mut b_hi) = (f64::NAN, f64::NAN);
     while hi - lo > rel_tol * hi {
-        let mid = 0.5 * (lo + hi);
-        if propagates(mid)? {
-            hi = mid;
-        } else {
-            lo = mid;
+        let mid = match band {
+            None => 0.5 * (lo + hi),
+            // two bisections: lo .. b_lo for the decay edge, b_hi .. hi for propagation
+            Some(_) if b_lo - lo > rel_tol * hi => 0.5 * (lo + b_lo),
+            Some(_) => 0.5 * (b_hi + hi),
+        };
+        match judge(mid)? {
+            Fate::Decays => lo = mid,
+            Fate::Propagates => hi = mid,
+            Fate::Undecided => match band {
+                None => {
+                    band = Some(mid);
+                    (b_lo, b_hi) = (mid, mid);
+                }
+                Some(_) if mid < b_lo => b_lo = mid,
+                Some(_) => b_hi = mid,
+            },
+        }
+        if band.is_some() && b_lo - lo <= rel_tol * hi && hi - b_hi <= rel_tol * hi {
+            break;
         }
     }
-    Ok(Some((lo, hi)))
+    Ok(Some(Threshold {
+        lo,
+        hi,
+        pinned: band.is_some(),
+    }))
 }
 
 /// `λ*(a, k)` of the paper's pulse `u₀ = λ φ` on the whole line for every `a` and `k`
@@ -274,12 +320,12 @@ pub fn threshold_table(
     d: &Decision,
     rel_tol: f64,
     bar: &indicatif::ProgressBar,
-) -> anyhow::Result<(Table, Vec<Option<(f64, f64)>>)> {
+) -> anyhow::Result<(Table, Vec<Option<Threshold>>)> {
     let cases: Vec<(f64, Slope)> = a_values
         .iter()
         .flat_map(|&a| slopes.iter().map(move |&k| (a, k)))
         .collect();
-    let found: Vec<Option<(f64, f64)>> = cases
+    let found: Vec<Option<Threshold>> = cases
         .par_iter()
         .map(|&(a, k)| {
             let problem = ProblemConfig {
@@ -303,6 +349,7 @@ pub fn threshold_table(
             "lambda_lo",
             "lambda_hi",
             "lambda_star",
+            "pinned_band",
             "paper_pulse",
             "front_speed_c_k",
         ],
@@ -311,14 +358,16 @@ pub fn threshold_table(
         "Bisection to (λ_hi − λ_lo) ≤ {rel_tol:e} λ_hi: λ_lo decays, λ_hi propagates. Decision at the centre \
          x = π/2 at T_h = {} (doubled while undecided): u < a decays, u > (1 + a)/2 propagates (two fronts move \
          out). Crank–Nicolson, h = {}, Δt = {}, sealed ends c(a)·T_h + 10 beyond (0, π). paper_pulse: the fate of \
-         the paper's pulse (λ = 1). front_speed_c_k: by shooting (exact for k = ∞).",
+         the paper's pulse (λ = 1). pinned_band: yes where amplitudes between λ_lo and λ_hi stay undecided \
+         (with k = ∞ the grid's node-by-node switch of H pins a nearly critical profile; λ_lo and λ_hi then \
+         bound that band, each to the tolerance). front_speed_c_k: by shooting (exact for k = ∞).",
         d.horizon, d.h, d.dt
     ));
     for (&(a, k), f) in cases.iter().zip(&found) {
-        let (lo, hi) = f.unwrap_or((f64::NAN, f64::NAN));
+        let (lo, hi) = f.map_or((f64::NAN, f64::NAN), |t| (t.lo, t.hi));
         let verdict = match f {
-            Some((_, hi)) if *hi <= 1.0 => "propagates",
-            Some((lo, _)) if *lo >= 1.0 => "decays",
+            Some(t) if t.hi <= 1.0 => "propagates",
+            Some(t) if t.lo >= 1.0 => "decays",
             Some(_) => "at the threshold",
             None => "decays (no λ ≤ 1024 propagates)",
         };
@@ -328,6 +377,12 @@ pub fn threshold_table(
             lo.into(),
             hi.into(),
             (0.5 * (lo + hi)).into(),
+            (if f.is_some_and(|t| t.pinned) {
+                "yes"
+            } else {
+                "no"
+            })
+            .into(),
             verdict.into(),
             waves::front_speed_k(a, k, Regularisation::Lower).into(),
         ]);
@@ -373,9 +428,10 @@ mod tests {
             let u0 = move |x: f64| scale * waves::standing_pulse(0.25, x - centre);
             assert_eq!(fate(&problem, &u0, &d).unwrap(), expected, "scale {scale}");
         }
-        let (lo, hi) = critical_amplitude(&problem, &hh_model::initial::phi, &d, 1e-2)
-            .unwrap()
-            .expect("a threshold");
+        let Threshold { lo, hi, .. } =
+            critical_amplitude(&problem, &hh_model::initial::phi, &d, 1e-2)
+                .unwrap()
+                .expect("a threshold");
         assert!(hi - lo <= 1e-2 * hi && lo > 0.0, "({lo}, {hi})");
         let u0 = |x: f64| lo * hh_model::initial::phi(x);
         assert_eq!(fate(&problem, &u0, &d).unwrap(), Fate::Decays);

@@ -12,72 +12,38 @@
 use hh_model::ConfigError;
 
 use crate::FhnConfig;
-use hh_pinn::{
-    Activation, Causal, Constraints, LossConfig, NetworkConfig, OptimiserConfig, SamplerConfig,
-    SamplerKind, Schedule, TrainConfig,
-};
+use hh_pinn::{Causal, TrainConfig};
 
 /// The names [`preset`] accepts besides hh-pinn's [`hh_pinn::PRESETS`].
 pub const PRESETS: &[&str] = &["front", "pulse"];
 
-/// `front`: tanh 4×64 on normalised inputs, hard initial condition, soft boundary term, fresh
-/// batches of 1024 points a step, Adam 2e-3 with a cosine decay to 1e-5, 10 000 steps, the
-/// residuals weighted `(1, 1/ε²)`. `pulse`: `front` with causal weights (ε_c = 10⁴ over 32
-/// time slices) and 30 000 steps. Other names are hh-pinn's presets.
+/// `front`: hh-pinn's `wave` (tanh 4×64 on normalised inputs, hard initial condition, soft
+/// boundary term, fresh batches of 1024 points a step, Adam 2e-3 with a cosine decay to 1e-5,
+/// 10 000 steps) without causal weights, the residuals weighted `(1, 1/ε²)`. `pulse`: `wave`
+/// (causal weights, ε_c = 10⁴ over 32 time slices) with the same residual weights and 30 000
+/// steps. Other names are hh-pinn's presets.
 pub fn preset(name: &str, problem: &FhnConfig) -> Result<TrainConfig, ConfigError> {
-    let components = if problem.eps > 0.0 {
-        vec![1.0, problem.eps.powi(-2)]
-    } else {
-        Vec::new()
-    };
-    match name {
-        "pulse" => {
-            let mut c = preset("front", problem)?;
-            c.steps = 30_000;
-            c.loss.causal = Causal {
-                epsilon: 1e4,
-                bins: 32,
-            };
-            Ok(c)
+    let mut c = match name {
+        "front" | "pulse" => TrainConfig::preset("wave")?,
+        _ if hh_pinn::PRESETS.contains(&name) => return TrainConfig::preset(name),
+        _ => {
+            return Err(ConfigError::invalid(
+                "preset",
+                &format!(
+                    "one of {}, {}",
+                    PRESETS.join(", "),
+                    hh_pinn::PRESETS.join(", ")
+                ),
+                name,
+            ));
         }
-        "front" => Ok(TrainConfig {
-            steps: 10_000,
-            network: NetworkConfig {
-                depth: 4,
-                width: 64,
-                activation: Activation::Tanh,
-                normalise: true,
-            },
-            sampler: SamplerConfig {
-                kind: SamplerKind::Dgm,
-                batch: 1024,
-                ..SamplerConfig::default()
-            },
-            optimiser: OptimiserConfig {
-                lr: 2e-3,
-                schedule: Schedule::Cosine { min_lr: 1e-5 },
-                ..OptimiserConfig::default()
-            },
-            loss: LossConfig {
-                components,
-                ..LossConfig::default()
-            },
-            constraints: Constraints {
-                hard_initial: true,
-                ..Constraints::default()
-            },
-            chunks: 8,
-            ..TrainConfig::default()
-        }),
-        _ if hh_pinn::PRESETS.contains(&name) => TrainConfig::preset(name),
-        _ => Err(ConfigError::invalid(
-            "preset",
-            &format!(
-                "one of {}, {}",
-                PRESETS.join(", "),
-                hh_pinn::PRESETS.join(", ")
-            ),
-            name,
-        )),
+    };
+    if problem.eps > 0.0 {
+        c.loss.components = vec![1.0, problem.eps.powi(-2)];
     }
+    match name {
+        "front" => c.loss.causal = Causal::default(),
+        _ => c.steps = 30_000,
+    }
+    Ok(c)
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::network::NetworkConfig;
 
 /// The names [`TrainConfig::preset`] accepts.
-pub const PRESETS: &[&str] = &["seed", "seed-fixed", "dgm", "hard", "accurate"];
+pub const PRESETS: &[&str] = &["seed", "seed-fixed", "dgm", "hard", "accurate", "wave"];
 
 /// A config file of a training run: the problem (any model's config type `P`) and the training.
 ///
@@ -351,7 +351,11 @@ impl TrainConfig {
     ///   initial and dirichlet conditions exact; the model must have a closed-form linear part),
     ///   tanh 4×64, `dgm` batches of 1024 with
     ///   `t = T r²`, Adam 2e-3 with a cosine decay to 1e-5, 10 000 steps; in neumann mode a soft
-    ///   `u_x` boundary term.
+    ///   `u_x` boundary term;
+    /// - `wave`: for waves that travel across a long window — tanh 4×64 on inputs mapped to
+    ///   `[−1, 1]²`, the initial data built in (`u = u₀ + (t/T)·N`, the model must give `u₀`'s
+    ///   jet), `dgm` batches of 1024, causal weights (`ε_c = 10⁴` over 32 time slices), Adam 2e-3
+    ///   with a cosine decay to 1e-5, 10 000 steps.
     pub fn preset(name: &str) -> Result<TrainConfig, ConfigError> {
         let seed = TrainConfig {
             loss: LossConfig {
@@ -412,6 +416,38 @@ impl TrainConfig {
                 // 128 points a chunk: 4 · 128 · 64 = 32 768 elements per hidden tensor
                 chunks: 8,
                 ..fixed
+            },
+            "wave" => TrainConfig {
+                steps: 10_000,
+                network: NetworkConfig {
+                    depth: 4,
+                    width: 64,
+                    activation: crate::Activation::Tanh,
+                    normalise: true,
+                },
+                sampler: SamplerConfig {
+                    kind: SamplerKind::Dgm,
+                    batch: 1024,
+                    ..SamplerConfig::default()
+                },
+                optimiser: OptimiserConfig {
+                    lr: 2e-3,
+                    schedule: Schedule::Cosine { min_lr: 1e-5 },
+                    ..OptimiserConfig::default()
+                },
+                loss: LossConfig {
+                    causal: Causal {
+                        epsilon: 1e4,
+                        bins: 32,
+                    },
+                    ..LossConfig::default()
+                },
+                constraints: Constraints {
+                    hard_initial: true,
+                    ..Constraints::default()
+                },
+                chunks: 8,
+                ..TrainConfig::default()
             },
             "hard" => TrainConfig {
                 constraints: Constraints {

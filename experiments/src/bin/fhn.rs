@@ -667,16 +667,8 @@ fn figures(
             .enumerate()
             .flat_map(|(c, &t)| {
                 let row = ((t / window.t_end) * (grid.t.len() - 1) as f64).round() as usize;
-                let curve = |g: &Array2<f64>, label: String, dashed| Series {
-                    label,
-                    points: grid
-                        .x
-                        .iter()
-                        .zip(g.row(row))
-                        .map(|(&x, &v)| (x, v))
-                        .collect(),
-                    color: COLORS[c % COLORS.len()],
-                    dashed,
+                let curve = |g: &Array2<f64>, label: String, dashed| {
+                    Series::profile(&grid.x, g, row, label, COLORS[c % COLORS.len()], dashed)
                 };
                 [
                     curve(nn, format!("t = {t}"), false),

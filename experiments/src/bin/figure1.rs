@@ -197,16 +197,8 @@ fn slices(grid: &EvalGrid, u: &[Array2<f64>], dashed: Option<&[Array2<f64>]>) ->
         .iter()
         .map(|&t| {
             let row = ((t / t_end) * (grid.t.len() - 1) as f64).round() as usize;
-            let curve = |label: String, g: &Array2<f64>, color, dashed| Series {
-                label,
-                points: grid
-                    .x
-                    .iter()
-                    .zip(g.row(row))
-                    .map(|(&x, &v)| (x, v))
-                    .collect(),
-                color,
-                dashed,
+            let curve = |label: String, g: &Array2<f64>, color, dashed| {
+                Series::profile(&grid.x, g, row, label, color, dashed)
             };
             let mut series = Vec::new();
             for (i, a) in PAPER_A_VALUES.iter().enumerate() {
