@@ -223,8 +223,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         for (name, g) in [
             ("fd_window_u", &pinn.reference[0]),
             ("fd_window_v", &pinn.reference[1]),
-            ("pinn_window_u", &pinn.best().u[0]),
-            ("pinn_window_v", &pinn.best().u[1]),
+            ("pinn_window_u", &pinn.best()?.u[0]),
+            ("pinn_window_v", &pinn.best()?.u[1]),
             ("fd_pulse_u", &pulse_fd[0]),
             ("fd_pulse_v", &pulse_fd[1]),
         ] {
@@ -329,10 +329,11 @@ fn pulse_tables(levels: usize) -> anyhow::Result<(Table, Table, [Array2<f64>; 2]
         eval: Option<[Array2<f64>; 2]>,
     }
     let measure = |cfg: &FhnConfig, nx: usize, nt: usize| -> anyhow::Result<Measured> {
-        let sol = solve_cfg(cfg, &grid(nx, nt))?;
+        let model = cfg.build()?;
+        let sol = solve(&model, &grid(nx, nt))?;
         let last = sol.t().len() - 1;
         let eval = (nx == 1500).then(|| {
-            let g = EvalGrid::paper(&cfg.build().expect("validated").domain());
+            let g = EvalGrid::paper(&model.domain());
             [sol.on_grid(&g, 0), sol.on_grid(&g, 1)]
         });
         Ok(Measured {
@@ -509,8 +510,10 @@ struct PinnResult {
 
 impl PinnResult {
     /// The run the figures show: the last preset's.
-    fn best(&self) -> &PinnRun {
-        self.runs.last().expect("at least one preset")
+    fn best(&self) -> anyhow::Result<&PinnRun> {
+        self.runs
+            .last()
+            .ok_or_else(|| anyhow::anyhow!("no PINN preset was trained"))
     }
 }
 
@@ -623,7 +626,7 @@ fn figures(
     )?;
     let extent = (window.x_min, window.x_max, 0.0, window.t_end);
     for (i, name) in ["u", "v"].into_iter().enumerate() {
-        let (fd, nn) = (&pinn.reference[i], &pinn.best().u[i]);
+        let (fd, nn) = (&pinn.reference[i], &pinn.best()?.u[i]);
         let scale = experiments::range([fd, nn]);
         plot::heatmaps(
             &dir.join(format!("window_{name}")),

@@ -192,7 +192,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 /// Slices `u(t, ·)` at t = 0, 0.25, 0.5, 1 for every a, solid, with `dashed` (the FD reference)
 /// overlaid in the same colours.
 fn slices(grid: &EvalGrid, u: &[Array2<f64>], dashed: Option<&[Array2<f64>]>) -> Vec<LinePanel> {
-    let t_end = *grid.t.last().expect("grid");
+    let t_end = grid.t[grid.t.len() - 1];
     [0.0, 0.25, 0.5, 1.0]
         .iter()
         .map(|&t| {

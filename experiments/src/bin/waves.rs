@@ -199,7 +199,7 @@ fn threshold_table(
     let i = cases
         .iter()
         .position(|&(b, k)| b == a && k == Slope::Infinite)
-        .expect("a = 0.25, k = ∞ is a case");
+        .ok_or_else(|| anyhow::anyhow!("a = {a}, k = ∞ is not among the cases"))?;
     let star = found[i].map_or(f64::NAN, |t| t.star());
     let window = ProblemConfig {
         a,
@@ -501,7 +501,7 @@ fn stability_table() -> anyhow::Result<(Table, Vec<LinePanel>)> {
             series: Vec::new(),
         })
         .collect();
-    for (&(a, i), (curve, speed)) in cases.iter().zip(&results) {
+    for (case, (&(a, i), (curve, speed))) in cases.iter().zip(&results).enumerate() {
         let t_end = curve.last().map_or(f64::NAN, |p| p.0);
         let at = |t: f64| {
             curve
@@ -526,8 +526,7 @@ fn stability_table() -> anyhow::Result<(Table, Vec<LinePanel>)> {
             (*speed).into(),
             ((speed - c).abs() / c).into(),
         ]);
-        let ai = FRONT_A.iter().position(|&b| b == a).expect("a case");
-        panels[ai].series.push(Series {
+        panels[case / kinds.len()].series.push(Series {
             label: kinds[i].0.into(),
             points: curve.iter().map(|&(t, e)| (t, e.max(1e-12))).collect(),
             color: COLORS[i % COLORS.len()],
@@ -704,10 +703,10 @@ fn pinn_tables(star: f64, steps: usize) -> anyhow::Result<PinnWaves> {
             Slope::Infinite,
             (x0, x1, t_end),
             move |x| {
-                let phi = hh_model::initial::Profile::Paper
+                // φ is smooth: its jet always exists
+                hh_model::initial::Profile::Paper
                     .jet(x)
-                    .expect("φ is smooth");
-                phi.product(Jet::constant(lambda))
+                    .map_or(Jet::default(), |phi| phi.product(Jet::constant(lambda)))
             },
         )?);
         let fd = solve(
