@@ -417,38 +417,21 @@ impl TrainConfig {
                 chunks: 8,
                 ..fixed
             },
-            "wave" => TrainConfig {
-                steps: 10_000,
-                network: NetworkConfig {
-                    depth: 4,
-                    width: 64,
-                    activation: crate::Activation::Tanh,
-                    normalise: true,
-                },
-                sampler: SamplerConfig {
-                    kind: SamplerKind::Dgm,
-                    batch: 1024,
-                    ..SamplerConfig::default()
-                },
-                optimiser: OptimiserConfig {
-                    lr: 2e-3,
-                    schedule: Schedule::Cosine { min_lr: 1e-5 },
-                    ..OptimiserConfig::default()
-                },
-                loss: LossConfig {
-                    causal: Causal {
-                        epsilon: 1e4,
-                        bins: 32,
-                    },
-                    ..LossConfig::default()
-                },
-                constraints: Constraints {
+            "wave" => {
+                // `accurate`'s network, batches, optimiser and budget
+                let mut c = Self::preset("accurate")?;
+                c.network.normalise = true;
+                c.sampler.time_power = 1.0;
+                c.loss.causal = Causal {
+                    epsilon: 1e4,
+                    bins: 32,
+                };
+                c.constraints = Constraints {
                     hard_initial: true,
                     ..Constraints::default()
-                },
-                chunks: 8,
-                ..TrainConfig::default()
-            },
+                };
+                c
+            }
             "hard" => TrainConfig {
                 constraints: Constraints {
                     hard_initial: true,
