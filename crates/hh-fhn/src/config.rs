@@ -137,9 +137,10 @@ impl Shape {
     }
 }
 
-/// The FitzHugh–Nagumo problem (every field optional). The defaults are the travelling pulse of
-/// the `fhn` experiment: cubic, `a = 0.1`, `ε = 0.01`, `γ = 0`, sealed ends (neumann) on
-/// `(0, 100)`, `T = 100`, launched by the smooth stimulus `u₀ = nagumo:5`, `v₀ = 0`.
+/// The FitzHugh–Nagumo problem (every field optional). The defaults launch the travelling pulse
+/// of the `fhn` experiment: cubic, `a = 0.1`, `ε = 0.005`, `γ = 0` (for `ε = 0.01` the
+/// stimulus' wave dies out), sealed ends (neumann) on `(0, 100)`, `T = 100`, the smooth stimulus
+/// `u₀ = nagumo:5`, `v₀ = 0`.
 ///
 /// ```toml
 /// interaction = "mckean"
@@ -181,7 +182,7 @@ impl Default for FhnConfig {
         Self {
             interaction: Kind::Cubic,
             a: 0.1,
-            eps: 0.01,
+            eps: 0.005,
             gamma: 0.0,
             k: Slope::Infinite,
             regularisation: Regularisation::Lower,

@@ -1,7 +1,7 @@
 //! `hh-fhn`: FitzHugh–Nagumo by finite differences (`solve`) or by a PINN (`train`).
 //!
 //! ```text
-//! hh-fhn solve --a 0.1 --eps 0.01 --ic nagumo:5 --t-end 100 --x-max 100 --nx 1000 --nt 2000 --out runs/pulse
+//! hh-fhn solve --a 0.1 --eps 0.005 --ic nagumo:5 --t-end 100 --x-max 100 --nx 1000 --nt 2000 --out runs/pulse
 //! hh-fhn solve --interaction mckean --k inf --eps 0 --ic step:10 --out runs/front
 //! hh-fhn train --preset front --eps 0 --a 0.25 --ic nagumo:0 --x-min -15 --x-max 15 --t-end 4 --out runs/pinn
 //! ```
