@@ -90,6 +90,27 @@ pub fn solve<P: ReactionDiffusion + ?Sized>(
     solve_with(problem, grid, SolveOptions::default())
 }
 
+/// [`solve`] with a progress bar on stderr (one tick per time step), and its wall time in
+/// seconds: what the command-line tools run.
+pub fn solve_with_progress<P: ReactionDiffusion + ?Sized>(
+    problem: &P,
+    grid: &GridConfig,
+) -> Result<(Solution, f64), FdError> {
+    let bar = hh_io::progress(grid.nt as u64, "solving");
+    let mut on_step = |step: usize, _nt: usize| bar.set_position(step as u64);
+    let start = Instant::now();
+    let sol = solve_with(
+        problem,
+        grid,
+        SolveOptions {
+            on_step: Some(&mut on_step),
+        },
+    )?;
+    let seconds = start.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+    Ok((sol, seconds))
+}
+
 /// [`solve`] with a progress callback.
 pub fn solve_with<P: ReactionDiffusion + ?Sized>(
     problem: &P,

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use hh_fd::{GridConfig, SolveOptions};
+use hh_fd::GridConfig;
 use hh_model::{
     BoundaryMode, EvalGrid, InitialCondition, ProblemConfig, Reaction, ReactionDiffusion,
     Regularisation, Slope, read_config,
@@ -10,7 +10,6 @@ use hh_model::{
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 
 #[derive(Parser)]
 #[command(
@@ -103,18 +102,7 @@ fn solve(args: SolveArgs) -> anyhow::Result<()> {
     let problem = cfg.problem.build()?;
     cfg.grid.validate()?;
 
-    let bar = hh_io::progress(cfg.grid.nt as u64, "solving");
-    let mut on_step = |step: usize, _nt: usize| bar.set_position(step as u64);
-    let start = Instant::now();
-    let sol = hh_fd::solve_with(
-        &problem,
-        &cfg.grid,
-        SolveOptions {
-            on_step: Some(&mut on_step),
-        },
-    )?;
-    let seconds = start.elapsed().as_secs_f64();
-    bar.finish_and_clear();
+    let (sol, seconds) = hh_fd::solve_with_progress(&problem, &cfg.grid)?;
 
     let eval = EvalGrid::paper(&problem.domain());
     let dir = hh_io::AtomicDir::new(&args.out)

@@ -14,7 +14,7 @@
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use hh_fd::{GridConfig, SolveOptions};
+use hh_fd::GridConfig;
 use hh_fhn::{FhnConfig, Initial, Kind};
 use hh_model::{BoundaryMode, EvalGrid, ReactionDiffusion, Regularisation, Slope, read_config};
 use hh_pinn::{LossRecord, RunConfig, TrainError, TrainOptions, Trainer};
@@ -23,7 +23,6 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Instant;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -201,18 +200,7 @@ fn solve(args: SolveArgs) -> anyhow::Result<()> {
     let dir = hh_io::AtomicDir::new(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
 
-    let bar = hh_io::progress(cfg.grid.nt as u64, "solving");
-    let mut on_step = |step: usize, _nt: usize| bar.set_position(step as u64);
-    let start = Instant::now();
-    let sol = hh_fd::solve_with(
-        &model,
-        &cfg.grid,
-        SolveOptions {
-            on_step: Some(&mut on_step),
-        },
-    )?;
-    let seconds = start.elapsed().as_secs_f64();
-    bar.finish_and_clear();
+    let (sol, seconds) = hh_fd::solve_with_progress(&model, &cfg.grid)?;
 
     let eval = EvalGrid::paper(&model.domain());
     for (i, name) in ["u", "v"].into_iter().enumerate() {
