@@ -10,7 +10,7 @@ use crate::error::finite;
 use crate::{ConfigError, Jet};
 
 /// The initial condition as written in configs and on the command line:
-/// `paper`, `sin`, `const:C`, `step:X0` or `npy:PATH`.
+/// `paper`, `sin`, `const:C`, `step:X0`, `plateau:W` or `npy:PATH`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum InitialCondition {
     /// The paper's pulse `φ(x) = 2 / cosh(10 (x − π/2))`.
@@ -22,6 +22,11 @@ pub enum InitialCondition {
     Const(f64),
     /// 1 left of `X0` and 0 from `X0` on: a front that travels when `k = ∞`.
     Step(f64),
+    /// The threshold `a` on the centred interval `|x − c| ≤ W`, joined to 0 at both ends of the
+    /// interval by the quintic smoothstep `S(z) = z³ (10 − 15 z + 6 z²)` (C², so `u₀` has the jet a
+    /// hard initial constraint needs), 0 outside `(x_min, x_max)`. Where the solution sits at the
+    /// threshold the inclusion has many solutions: the data that make non-uniqueness O(1).
+    Plateau(f64),
     /// Samples from a one-dimensional `.npy` file (f64 or f32) on the uniform grid
     /// `linspace(x_min, x_max, n)`, interpolated linearly and held constant outside it.
     Npy(PathBuf),
@@ -40,6 +45,7 @@ impl fmt::Display for InitialCondition {
             Self::Sin => f.write_str("sin"),
             Self::Const(c) => write!(f, "const:{c}"),
             Self::Step(x0) => write!(f, "step:{x0}"),
+            Self::Plateau(w) => write!(f, "plateau:{w}"),
             Self::Npy(p) => write!(f, "npy:{}", p.display()),
         }
     }
@@ -49,7 +55,7 @@ impl FromStr for InitialCondition {
     type Err = ConfigError;
     fn from_str(s: &str) -> Result<Self, ConfigError> {
         const ALLOWED: &str =
-            "one of paper, sin, const:C, step:X0, npy:PATH (C, X0 finite numbers)";
+            "one of paper, sin, const:C, step:X0, plateau:W, npy:PATH (C, X0, W finite numbers)";
         let number = |v: &str| {
             v.trim()
                 .parse::<f64>()
@@ -63,6 +69,7 @@ impl FromStr for InitialCondition {
             None if s.ends_with(".npy") => Ok(Self::Npy(s.into())),
             Some(("const", v)) => number(v).map(Self::Const),
             Some(("step", v)) => number(v).map(Self::Step),
+            Some(("plateau", v)) => number(v).map(Self::Plateau),
             Some(("npy", p)) if !p.is_empty() => Ok(Self::Npy(p.into())),
             _ => Err(ConfigError::invalid("ic", ALLOWED, s)),
         }
@@ -90,6 +97,14 @@ pub enum Profile {
     Sin,
     Const(f64),
     Step(f64),
+    /// `level` on `[centre − half_width, centre + half_width]`, smoothstep ramps to 0 at `x_min`
+    /// and `x_max`.
+    Plateau {
+        level: f64,
+        half_width: f64,
+        x_min: f64,
+        x_max: f64,
+    },
     /// Uniform samples on `[x0, x1]`.
     Samples {
         x0: f64,
@@ -99,13 +114,30 @@ pub enum Profile {
 }
 
 impl InitialCondition {
-    /// Reads sample files (interpreted on `[x_min, x_max]`) and checks every value.
-    pub fn load(&self, x_min: f64, x_max: f64) -> Result<Profile, ConfigError> {
+    /// Reads sample files (interpreted on `[x_min, x_max]`) and checks every value; `threshold` is
+    /// the model's threshold `a`, the level of `plateau:W`.
+    pub fn load(&self, x_min: f64, x_max: f64, threshold: f64) -> Result<Profile, ConfigError> {
         Ok(match self {
             Self::Paper => Profile::Paper,
             Self::Sin => Profile::Sin,
             Self::Const(c) => Profile::Const(finite("ic", *c)?),
             Self::Step(x0) => Profile::Step(finite("ic", *x0)?),
+            Self::Plateau(w) => {
+                let half = 0.5 * (x_max - x_min);
+                if !(*w > 0.0 && *w < half) {
+                    return Err(ConfigError::invalid(
+                        "ic",
+                        &format!("plateau:W with 0 < W < {half} (half the interval)"),
+                        self,
+                    ));
+                }
+                Profile::Plateau {
+                    level: finite("a", threshold)?,
+                    half_width: *w,
+                    x_min,
+                    x_max,
+                }
+            }
             Self::Npy(path) => {
                 let unreadable = |reason: String| ConfigError::Unreadable {
                     field: "ic".into(),
@@ -148,6 +180,7 @@ impl Profile {
             Profile::Sin => x.sin(),
             Profile::Const(c) => *c,
             Profile::Step(x0) => f64::from(x < *x0),
+            Profile::Plateau { .. } => self.plateau_jet(x).value,
             Profile::Samples { x0, x1, values } => {
                 let n = values.len() - 1;
                 let s = ((x - x0) / (x1 - x0) * n as f64).clamp(0.0, n as f64);
@@ -159,7 +192,7 @@ impl Profile {
     }
 
     /// `u₀` and its x-derivatives at `x` (a function of `x` alone) for the smooth profiles
-    /// (`paper`, `sin`, `const`); `None` for steps and samples.
+    /// (`paper`, `sin`, `const`, `plateau`); `None` for steps and samples.
     pub fn jet(&self, x: f64) -> Option<Jet> {
         Some(match self {
             Profile::Paper => {
@@ -174,8 +207,47 @@ impl Profile {
             }
             Profile::Sin => Jet::of_x(x.sin(), x.cos(), -x.sin()),
             Profile::Const(c) => Jet::constant(*c),
+            Profile::Plateau { .. } => self.plateau_jet(x),
             Profile::Step(_) | Profile::Samples { .. } => return None,
         })
+    }
+
+    /// The plateau and its derivatives: `level · S(z)` on each ramp, `z` the position from the
+    /// end of the interval (0) to the edge of the plateau (1), `S' = 30 z² (1 − z)²`,
+    /// `S'' = 60 z (1 − z)(1 − 2z)`.
+    fn plateau_jet(&self, x: f64) -> Jet {
+        let Profile::Plateau {
+            level,
+            half_width,
+            x_min,
+            x_max,
+        } = *self
+        else {
+            return Jet::default();
+        };
+        let centre = 0.5 * (x_min + x_max);
+        let ramp = centre - half_width - x_min;
+        // distance from the nearer end, and the sign of d(distance)/dx
+        let (dist, sign) = if x < centre {
+            (x - x_min, 1.0)
+        } else {
+            (x_max - x, -1.0)
+        };
+        if dist <= 0.0 {
+            return Jet::default();
+        }
+        if dist >= ramp {
+            return Jet::constant(level);
+        }
+        let z = dist / ramp;
+        let s = z * z * z * (10.0 - 15.0 * z + 6.0 * z * z);
+        let s1 = 30.0 * z * z * (1.0 - z) * (1.0 - z);
+        let s2 = 60.0 * z * (1.0 - z) * (1.0 - 2.0 * z);
+        Jet::of_x(
+            level * s,
+            level * sign * s1 / ramp,
+            level * s2 / (ramp * ramp),
+        )
     }
 
     /// `sup u₀` over `[x0, x1]`: bounds the solution by the maximum principle, `u ≤ max(sup u₀, 1)`.
@@ -195,6 +267,7 @@ impl Profile {
                     0.0
                 }
             }
+            Profile::Plateau { level, .. } => level.max(0.0),
             Profile::Samples { values, .. } => values.iter().copied().fold(f64::MIN, f64::max),
         }
     }
@@ -206,7 +279,14 @@ mod tests {
 
     #[test]
     fn round_trips_through_strings() {
-        for s in ["paper", "sin", "const:0.25", "step:1.5", "npy:data/u0.npy"] {
+        for s in [
+            "paper",
+            "sin",
+            "const:0.25",
+            "step:1.5",
+            "plateau:0.5",
+            "npy:data/u0.npy",
+        ] {
             assert_eq!(s.parse::<InitialCondition>().unwrap().to_string(), s);
         }
     }
@@ -224,7 +304,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("u0.npy");
         ndarray_npy::write_npy(&path, &ndarray::arr1(&[0.0f64, 1.0, 0.0])).unwrap();
-        let p = InitialCondition::Npy(path).load(0.0, 2.0).unwrap();
+        let p = InitialCondition::Npy(path).load(0.0, 2.0, 0.1).unwrap();
         assert_eq!(p.eval(0.5), 0.5);
         assert_eq!(p.eval(1.0), 1.0);
         assert_eq!(p.eval(-3.0), 0.0);
@@ -234,9 +314,33 @@ mod tests {
     #[test]
     fn unreadable_file_is_named() {
         let e = InitialCondition::Npy("/no/such.npy".into())
-            .load(0.0, 1.0)
+            .load(0.0, 1.0, 0.1)
             .unwrap_err();
         assert!(e.to_string().contains("/no/such.npy"), "{e}");
+    }
+
+    #[test]
+    fn plateau_is_c2_at_the_threshold_and_vanishes_at_the_ends() {
+        let p = InitialCondition::Plateau(0.5).load(0.0, 3.0, 0.25).unwrap();
+        assert_eq!(p.eval(1.5), 0.25);
+        assert_eq!(p.eval(1.0), 0.25);
+        assert_eq!((p.eval(0.0), p.eval(3.0), p.eval(-1.0)), (0.0, 0.0, 0.0));
+        assert!(p.eval(0.5) > 0.0 && p.eval(0.5) < 0.25);
+        // the jet against centred differences, on both ramps and across the joins
+        let h = 1e-4;
+        for x in [0.3, 0.7, 0.99, 1.01, 2.2, 2.9] {
+            let j = p.jet(x).unwrap();
+            let (l, r) = (p.eval(x - h), p.eval(x + h));
+            assert!((j.x - (r - l) / (2.0 * h)).abs() < 1e-6, "u₀' at {x}");
+            assert!((j.xx - (r - 2.0 * j.value + l) / (h * h)).abs() < 1e-4, "u₀'' at {x}");
+        }
+        // C²: value, slope and curvature continuous at the edge of the plateau x = 1
+        let (a, b) = (p.jet(1.0 - 1e-9).unwrap(), p.jet(1.0 + 1e-9).unwrap());
+        assert!((a.value - b.value).abs() < 1e-9 && a.x.abs() < 1e-9 && a.xx.abs() < 1e-6);
+        for w in [0.0, 1.5, -1.0] {
+            let e = InitialCondition::Plateau(w).load(0.0, 3.0, 0.25).unwrap_err();
+            assert!(e.to_string().contains("`ic`"), "{e}");
+        }
     }
 
     #[test]

@@ -44,6 +44,21 @@ pub struct ProblemConfig {
     pub x_min: f64,
     /// Right end of the interval (`> x_min`).
     pub x_max: f64,
+    /// `regularised` (the default: `H` replaced by `H_k`) or `inclusion` (the pair `(u, d)` with
+    /// `d ∈ H(u − a)`, no `k`; see [`crate::inclusion`]).
+    pub formulation: Formulation,
+}
+
+/// What is solved: the regularised equation or the inclusion itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Formulation {
+    /// `u_t − u_xx + u = H_k(u − a)` (`k` and `regularisation` apply).
+    #[default]
+    Regularised,
+    /// `u_t − u_xx + u = d ∈ H(u − a)`: two unknowns `(u, d)` ([`crate::NerveInclusion`]), solved by
+    /// a PINN only; `k` and `regularisation` play no part.
+    Inclusion,
 }
 
 impl Default for ProblemConfig {
@@ -57,12 +72,24 @@ impl Default for ProblemConfig {
             t_end: 1.0,
             x_min: 0.0,
             x_max: PI,
+            formulation: Formulation::Regularised,
         }
     }
 }
 
 impl ProblemConfig {
-    /// Validates every field and reads the initial-condition file, if any.
+    /// The model the config describes: the [`NerveProblem`] of [`ProblemConfig::build`], or for
+    /// `formulation = "inclusion"` the [`crate::NerveInclusion`] built on it.
+    pub fn model(&self) -> Result<Arc<dyn ReactionDiffusion>, ConfigError> {
+        let problem = self.build()?;
+        Ok(match self.formulation {
+            Formulation::Regularised => Arc::new(problem),
+            Formulation::Inclusion => Arc::new(crate::NerveInclusion::new(problem)),
+        })
+    }
+
+    /// Validates every field and reads the initial-condition file, if any (the regularised
+    /// problem, whatever `formulation` says).
     pub fn build(&self) -> Result<NerveProblem, ConfigError> {
         finite("a", self.a)?;
         self.k.validate()?;
@@ -73,7 +100,7 @@ impl ProblemConfig {
                 k: self.k,
                 regularisation: self.regularisation,
             },
-            profile: self.ic.load(self.x_min, self.x_max)?,
+            profile: self.ic.load(self.x_min, self.x_max, self.a)?,
             config: self.clone(),
         })
     }

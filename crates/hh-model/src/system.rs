@@ -1,9 +1,12 @@
 //! What a solver needs to know of a model: a reaction–diffusion system of `m` components
 //!
 //! ```text
-//! ∂_t u_i = D_i ∂_xx u_i + f_i(u),   i = 1..m,   x ∈ (x_min, x_max),  t ∈ (0, T],
+//! M_i ∂_t u_i = D_i ∂_xx u_i + f_i(u),   i = 1..m,   x ∈ (x_min, x_max),  t ∈ (0, T],
 //! ```
 //!
+//! with a diagonal mass `M_i ∈ {0, 1}` (1 unless the model says otherwise: a component with
+//! `M_i = 0` is algebraic, the constraint `0 = f_i(u)`, as the selection `d` of the inclusion in
+//! [`crate::inclusion`]),
 //! with homogeneous boundary conditions of one [`BoundaryMode`] and an initial profile. The
 //! nerve equation is `m = 1`, `D = 1`, `f(u) = −u + H_k(u)`; FitzHugh–Nagumo is `m = 2`,
 //! `D = (1, 0)`, `f(u, v) = (g(u) − v, ε (u − γ v))`. Solvers are generic over these traits, so a new
@@ -12,6 +15,7 @@
 //! Optional capabilities are methods with defaults: [`Reaction::monotone_split`] (the finite
 //! differences need it for discontinuous reactions), [`ReactionDiffusion::initial_jet`] and
 //! [`ReactionDiffusion::linear_solution`] (hard constraints and the linear-part ansatz of a PINN),
+//! [`ReactionDiffusion::mass`] (algebraic components; only the PINN solves such systems),
 //! [`ReactionDiffusion::describe`] (manifests and checkpoints).
 
 use std::fmt::Debug;
@@ -140,6 +144,12 @@ pub trait ReactionDiffusion: Reaction {
     fn initial(&self, x: f64, u0: &mut [f64]);
     /// An upper bound of `|u|` over the solution (maximum principle), used to scale tolerances.
     fn bound(&self) -> f64;
+
+    /// The diagonal mass `M_i`, one per component: 1 (an evolution equation, the default) or 0
+    /// (an algebraic constraint `0 = f_i(u)`, with `D_i = 0` and no initial condition).
+    fn mass(&self) -> Vec<f64> {
+        vec![1.0; self.components()]
+    }
 
     /// `u₀` as a function of `(t, x)` constant in `t`, with its x-derivatives, one jet per
     /// component, when `u₀` is smooth; `false` (and `out` untouched) when it has no derivatives
