@@ -73,6 +73,10 @@ pub enum FdError {
     NonFinite { t: f64 },
     #[error("monotone iteration does not apply: {what}")]
     NotOrderPreserving { what: String },
+    #[error(
+        "component {component} is algebraic (mass 0): finite differences integrate evolution equations only"
+    )]
+    Algebraic { component: usize },
 }
 
 /// Options of a solve that do not change its result.
@@ -118,6 +122,9 @@ pub fn solve_with<P: ReactionDiffusion + ?Sized>(
     mut options: SolveOptions<'_>,
 ) -> Result<Solution, FdError> {
     grid.validate()?;
+    if let Some(component) = problem.mass().iter().position(|&m| m != 1.0) {
+        return Err(FdError::Algebraic { component });
+    }
     check_step_solvability(problem, grid)?;
     let start = Instant::now();
     let mut sol = match (problem.boundary(), grid.margin) {

@@ -71,6 +71,9 @@ pub struct Hard {
     pub dirichlet: Option<(f64, f64)>,
     /// `D_i > 0`, per component.
     pub diffusing: Vec<bool>,
+    /// `M_i > 0`, per component: an algebraic component (`M_i = 0`) has no initial condition and
+    /// is the network's output as it is, `A_i = 0`, `B_i = 1`.
+    pub evolving: Vec<bool>,
     /// `t_end` of the domain: `T = t / t_end` stays of size 1 on long time windows, where a
     /// plain `t` would scale the network's output (and its gradients) by up to `t_end`.
     pub t_end: f64,
@@ -106,7 +109,16 @@ impl Ansatz for Hard {
             Some((x0, x1)) => Jet::of_x((x - x0) * (x1 - x), x0 + x1 - 2.0 * x, -2.0),
             None => Jet::constant(1.0),
         };
-        for ((f, a), &diffusing) in out.iter_mut().zip(a).zip(&self.diffusing) {
+        for (((f, a), &diffusing), &evolving) in
+            out.iter_mut().zip(a).zip(&self.diffusing).zip(&self.evolving)
+        {
+            if !evolving {
+                *f = Fields {
+                    a: Jet::default(),
+                    b: Jet::constant(1.0),
+                };
+                continue;
+            }
             f.a = a;
             f.b = if diffusing {
                 time.product(factor)
@@ -159,6 +171,7 @@ mod tests {
                     base,
                     dirichlet: (bc == BoundaryMode::Dirichlet).then_some((0.0, pi)),
                     diffusing: vec![true],
+                    evolving: vec![true],
                     t_end: 2.0,
                 };
                 let h = 1e-5;
@@ -201,6 +214,7 @@ mod tests {
                 base: Base::Linear(m.linear_solution().unwrap()),
                 dirichlet: None,
                 diffusing: vec![true],
+                evolving: vec![true],
                 t_end: 1.0,
             };
             for &(x, t) in &[(0.3, 0.2), (1.5, 0.01), (2.9, 1.0)] {
@@ -217,6 +231,7 @@ mod tests {
             base: Base::Zero,
             dirichlet: Some((0.0, 1.0)),
             diffusing: vec![true, false],
+            evolving: vec![true, true],
             t_end: 1.0,
         };
         let mut f = [Fields::default(); 2];

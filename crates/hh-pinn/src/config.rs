@@ -10,7 +10,15 @@ use serde::{Deserialize, Serialize};
 use crate::network::NetworkConfig;
 
 /// The names [`TrainConfig::preset`] accepts.
-pub const PRESETS: &[&str] = &["seed", "seed-fixed", "dgm", "hard", "accurate", "wave"];
+pub const PRESETS: &[&str] = &[
+    "seed",
+    "seed-fixed",
+    "dgm",
+    "hard",
+    "accurate",
+    "wave",
+    "inclusion",
+];
 
 /// A config file of a training run: the problem (any model's config type `P`) and the training.
 ///
@@ -242,6 +250,8 @@ pub struct LossConfig {
     pub components: Vec<f64>,
     pub initial_form: InitialForm,
     pub causal: Causal,
+    pub steer: Steer,
+    pub pin: Pin,
 }
 
 impl Default for LossConfig {
@@ -253,8 +263,106 @@ impl Default for LossConfig {
             components: Vec::new(),
             initial_form: InitialForm::Pointwise,
             causal: Causal::default(),
+            steer: Steer::default(),
+            pin: Pin::default(),
         }
     }
+}
+
+/// Which way [`Steer`] pushes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// No steering term.
+    #[default]
+    None,
+    /// Towards the minimal solution: `+w · mean u_c`.
+    Min,
+    /// Towards the maximal solution: `−w · mean u_c`.
+    Max,
+}
+
+impl std::str::FromStr for Direction {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, ConfigError> {
+        match s {
+            "none" => Ok(Self::None),
+            "min" => Ok(Self::Min),
+            "max" => Ok(Self::Max),
+            _ => Err(invalid("steer", "one of none, min, max", s)),
+        }
+    }
+}
+
+/// A term that selects among the solutions of a problem that has many (the inclusion):
+///
+/// ```text
+/// ± w(s) · mean_p 1[t_p ≥ t_from] u_c(t_p, x_p)   over the interior points,   w(s) = weight · max(0, 1 − s / (anneal · S))
+/// ```
+///
+/// (`+` for `min`, `−` for `max`; `s` the step, `S` the steps). It tilts the loss towards the
+/// smallest or largest `u` while the residual terms are being met, and is annealed to 0 so that
+/// the network ends on a solution (zero residual and graph distance), not on a compromise.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Steer {
+    pub direction: Direction,
+    /// `weight ≥ 0`, in units of the squared residual per unit of `u`.
+    pub weight: f64,
+    /// The fraction of the steps over which the weight decays to 0, in `(0, 1]`.
+    pub anneal: f64,
+    /// The component `c` steered.
+    pub component: usize,
+    /// Only points with `t ≥ from` are steered: with a [`Pin`] at `τ`, `from = τ` leaves the
+    /// solution free to stay at the pinned value before `τ` (steering there would pull it away
+    /// and back, which no solution can do).
+    pub from: f64,
+}
+
+impl Default for Steer {
+    fn default() -> Self {
+        Self {
+            direction: Direction::None,
+            weight: 1.0,
+            anneal: 0.5,
+            component: 0,
+            from: 0.0,
+        }
+    }
+}
+
+impl Steer {
+    /// The signed weight of the term at step `step` of `steps` (0 without a direction).
+    pub fn weight_at(&self, step: usize, steps: usize) -> f64 {
+        let sign = match self.direction {
+            Direction::None => return 0.0,
+            Direction::Min => 1.0,
+            Direction::Max => -1.0,
+        };
+        let left = 1.0 - step as f64 / (self.anneal * steps as f64);
+        sign * self.weight * left.max(0.0)
+    }
+}
+
+/// An interior condition at one time, imposed softly:
+///
+/// ```text
+/// weight · mean_j (u_c(t, x_j) − value)²    at the interior points' x_j
+/// ```
+///
+/// With the inclusion and `u₀ ≡ a` it targets the member `u_τ^±` of the threshold family that
+/// leaves `a` at `τ = t`: a solution through `u(τ, ·) = a` must have stayed at `a` until `τ` (one
+/// that has left moves away monotonically), and a [`Steer`] picks the direction it leaves in.
+/// `weight = 0` (the default) turns it off.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Pin {
+    pub weight: f64,
+    /// The time `t ∈ [0, T]`.
+    pub t: f64,
+    pub value: f64,
+    /// The component `c`.
+    pub component: usize,
 }
 
 /// Causal weights of the residual (Wang, Sankaran & Perdikaris, "Respecting causality for
@@ -355,7 +463,12 @@ impl TrainConfig {
     /// - `wave`: for waves that travel across a long window — tanh 4×64 on inputs mapped to
     ///   `[−1, 1]²`, the initial data built in (`u = u₀ + (t/T)·N`, the model must give `u₀`'s
     ///   jet), `dgm` batches of 1024, causal weights (`ε_c = 10⁴` over 32 time slices), Adam 2e-3
-    ///   with a cosine decay to 1e-5, 10 000 steps.
+    ///   with a cosine decay to 1e-5, 10 000 steps;
+    /// - `inclusion`: for the inclusion itself (a model with the algebraic selection `d`,
+    ///   [`hh_model::NerveInclusion`]): `wave`'s network, initial data built in, `dgm` batches of
+    ///   512 with `t = T r²`, no causal weights, the residual of `d` (the distance to the graph of
+    ///   `H`) weighted 1, 8000 steps; no steering unless `loss.steer.direction` is set (then
+    ///   weight 1 annealed to 0 over the first half of the steps).
     pub fn preset(name: &str) -> Result<TrainConfig, ConfigError> {
         let seed = TrainConfig {
             loss: LossConfig {
@@ -430,6 +543,17 @@ impl TrainConfig {
                     hard_initial: true,
                     ..Constraints::default()
                 };
+                c
+            }
+            "inclusion" => {
+                let mut c = Self::preset("wave")?;
+                c.steps = 8000;
+                c.sampler.batch = 512;
+                c.sampler.time_power = 2.0;
+                c.loss.causal = Causal::default();
+                c.loss.components = vec![1.0, 1.0];
+                // 128 points a chunk, as `accurate`
+                c.chunks = 4;
                 c
             }
             "hard" => TrainConfig {
@@ -566,6 +690,26 @@ impl TrainConfig {
                 causal.bins,
             ));
         }
+        let (steer, pin) = (&self.loss.steer, &self.loss.pin);
+        if !(steer.weight.is_finite() && steer.weight >= 0.0) {
+            return Err(invalid(
+                "loss.steer.weight",
+                "a finite number ≥ 0",
+                steer.weight,
+            ));
+        }
+        if !(steer.anneal > 0.0 && steer.anneal <= 1.0) {
+            return Err(invalid("loss.steer.anneal", "a number in (0, 1]", steer.anneal));
+        }
+        if !(steer.from.is_finite() && steer.from >= 0.0) {
+            return Err(invalid("loss.steer.from", "a finite time ≥ 0", steer.from));
+        }
+        if !(pin.weight.is_finite() && pin.weight >= 0.0) {
+            return Err(invalid("loss.pin.weight", "a finite number ≥ 0", pin.weight));
+        }
+        if !pin.value.is_finite() {
+            return Err(invalid("loss.pin.value", "a finite number", pin.value));
+        }
         if let Some(w) = self
             .loss
             .components
@@ -598,9 +742,39 @@ impl TrainConfig {
                 format!("{weights} weights"),
             ));
         }
+        for (field, c) in [
+            ("loss.steer.component", self.loss.steer.component),
+            ("loss.pin.component", self.loss.pin.component),
+        ] {
+            if c >= m {
+                return Err(invalid(
+                    field,
+                    &format!("a component index in 0..{m}"),
+                    c,
+                ));
+            }
+        }
+        let d = model.domain();
+        let pin = &self.loss.pin;
+        if pin.weight > 0.0 && !(0.0..=d.t_end).contains(&pin.t) {
+            return Err(invalid(
+                "loss.pin.t",
+                &format!("a time in [0, t_end = {}]", d.t_end),
+                pin.t,
+            ));
+        }
+        if model.mass().iter().any(|&m| m == 0.0)
+            && self.initial_active()
+            && self.loss.initial_form == InitialForm::Pairwise
+        {
+            return Err(invalid(
+                "loss.initial_form",
+                "pointwise for a model with algebraic components",
+                "pairwise",
+            ));
+        }
         let c = &self.constraints;
         let mut jets = vec![hh_model::Jet::default(); model.components()];
-        let d = model.domain();
         if c.hard_initial && !c.linear_part && !model.initial_jet(d.x_min, &mut jets) {
             return Err(invalid(
                 "constraints.hard_initial",

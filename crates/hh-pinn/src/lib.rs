@@ -34,8 +34,8 @@ pub mod sampler;
 pub mod train;
 
 pub use config::{
-    Causal, Constraints, InitialForm, LossConfig, OptimiserConfig, PRESETS, Precision, RunConfig,
-    SamplerConfig, SamplerKind, Schedule, TrainConfig,
+    Causal, Constraints, Direction, InitialForm, LossConfig, OptimiserConfig, PRESETS, Pin,
+    Precision, RunConfig, SamplerConfig, SamplerKind, Schedule, Steer, TrainConfig,
 };
 pub use error::TrainError;
 pub use kernels::Activation;

@@ -2,10 +2,14 @@
 //! (`∂_t u_i = D_i ∂_xx u_i + f_i(u)`):
 //!
 //! ```text
-//! loss = w_pde · Σ_i c_i mean r_i²  +  w_init · initial  +  w_bnd · boundary,   r_i = ∂_t u_i − D_i ∂_xx u_i − f_i(u)
+//! loss = w_pde · Σ_i c_i mean r_i²  +  w_init · initial  +  w_bnd · boundary  [+ steer + pin],
+//! r_i = M_i ∂_t u_i − D_i ∂_xx u_i − f_i(u)
 //! ```
 //!
-//! with component weights `c_i` (default 1).
+//! with component weights `c_i` (default 1) and the model's mass `M_i` (1, or 0 for an algebraic
+//! component, whose residual is the constraint `f_i(u)` and which has no initial condition); the
+//! optional [`crate::Steer`] and [`crate::Pin`] terms select among the solutions of a problem with
+//! many.
 //!
 //! with the initial misfit `u_i(0, x) − u₀,i(x)` ([`InitialForm::Pointwise`], or the published
 //! [`InitialForm::Pairwise`]) and the boundary misfit of the diffusing components, `u_i`
@@ -93,9 +97,11 @@ impl CustomOp1 for ReactionOp {
     }
 }
 
-/// Full-batch normalisers shared by the chunks of one step.
+/// Full-batch normalisers, and the step's steering weight, shared by the chunks of one step.
 #[derive(Clone, Debug)]
 pub struct Norms {
+    /// The signed weight of the steering term at this step ([`crate::Steer::weight_at`]).
+    pub steer: f64,
     pub interior: usize,
     pub boundary: usize,
     /// Per component: `mean u₀` and `mean u₀²` over the whole batch (pairwise form).
@@ -110,6 +116,8 @@ pub struct ChunkLoss {
     pub pde: Tensor,
     pub initial: Option<Tensor>,
     pub boundary: Option<Tensor>,
+    pub steer: Option<Tensor>,
+    pub pin: Option<Tensor>,
 }
 
 impl ChunkLoss {
@@ -123,6 +131,8 @@ impl ChunkLoss {
             pde: val(&Some(self.pde.clone()))?,
             initial: val(&self.initial)?,
             boundary: val(&self.boundary)?,
+            steer: val(&self.steer)?,
+            pin: val(&self.pin)?,
         })
     }
 }
@@ -139,11 +149,14 @@ pub struct Objective {
     boundary: Option<BoundaryMode>,
     m: usize,
     diffusion: Vec<f64>,
+    /// `M_i`, when some component is algebraic (`None`: all 1).
+    mass: Option<Vec<f64>>,
 }
 
 /// What [`Objective::forward`] computes.
 struct Forward {
     u: Fields4,
+    /// `u` at the value points: initial, dirichlet boundary, pinned (each block when used).
     uv: Tensor,
     r2: Tensor,
 }
@@ -166,6 +179,8 @@ impl Objective {
         boundary: Option<BoundaryMode>,
     ) -> Self {
         let diffusion = model.diffusion();
+        let mass = model.mass();
+        let mass = mass.iter().any(|&m| m != 1.0).then_some(mass);
         Self {
             m: model.components(),
             model,
@@ -174,6 +189,7 @@ impl Objective {
             initial,
             boundary: boundary.filter(|b| *b != BoundaryMode::Free),
             diffusion,
+            mass,
         }
     }
 
@@ -206,6 +222,7 @@ impl Objective {
             }
         }
         Norms {
+            steer: 0.0,
             interior: batch.x.len(),
             boundary: 2 * batch.bt.len(),
             mean_u0: s1.into_iter().map(|s| s / n).collect(),
@@ -266,10 +283,15 @@ impl Objective {
         host_f64(&self.forward(net, batch, kernel)?.r2.sum_keepdim(1)?)
     }
 
+    /// Whether the [`crate::Pin`] term is computed.
+    fn pinned(&self) -> bool {
+        self.weights.pin.weight > 0.0
+    }
+
     /// The forward pass of one chunk: `u = A + B N` and its derivatives at the Taylor points
-    /// (interior, then neumann boundary), `u` at the value points (initial, then dirichlet
-    /// boundary), and the component-weighted squared residuals `c_i r_i²` of the interior
-    /// points (`j × m`).
+    /// (interior, then neumann boundary), `u` at the value points (initial, dirichlet boundary,
+    /// then the pinned time at the interior points' `x`), and the component-weighted squared
+    /// residuals `c_i r_i²` of the interior points (`j × m`).
     fn forward(&self, net: &Mlp, batch: &Batch, kernel: Kernel) -> Result<Forward> {
         let d = self.model.domain();
         let (j, nb) = (batch.x.len(), batch.bt.len());
@@ -292,6 +314,10 @@ impl Objective {
         } else if dirichlet {
             vx.extend(&bx);
             vt.extend(&bt);
+        }
+        if self.pinned() {
+            vx.extend_from_slice(&batch.x);
+            vt.extend(std::iter::repeat_n(self.weights.pin.t, j));
         }
         let (input, rows) = net.stack_inputs(&tx, &tt, &vx, &vt)?;
         let out = net.forward(&input, rows, kernel)?;
@@ -339,6 +365,10 @@ impl Objective {
                 .apply_op1(op())?
                 .to_device(ui.device())?
         };
+        let uti = match &self.mass {
+            None => uti,
+            Some(mass) => self.scale_columns(&uti, mass, net)?,
+        };
         let r = ((uti - self.scale_columns(&uxxi, &self.diffusion, net)?)? - f)?;
         let r2 = match &self.weights.components[..] {
             [] => r.sqr()?,
@@ -371,10 +401,26 @@ impl Objective {
         let mut initial = None;
         if self.initial {
             let u0 = uv.narrow(0, 0, j)?;
+            // algebraic components have no initial condition
+            let u0 = match &self.mass {
+                None => u0,
+                Some(mass) => {
+                    let evolving: Vec<f64> = mass.iter().map(|&m| f64::from(m > 0.0)).collect();
+                    self.scale_columns(&u0, &evolving, net)?
+                }
+            };
             let inv = 1.0 / norms.interior as f64;
             let term = match self.weights.initial_form {
                 InitialForm::Pointwise => {
-                    let target: Vec<f64> = batch.x.iter().flat_map(|&x| self.u0(x)).collect();
+                    let evolving = |i: usize| self.mass.as_ref().is_none_or(|m| m[i] > 0.0);
+                    let target: Vec<f64> = batch
+                        .x
+                        .iter()
+                        .flat_map(|&x| {
+                            let u0 = self.u0(x);
+                            (0..m).map(move |i| if evolving(i) { u0[i] } else { 0.0 })
+                        })
+                        .collect();
                     let target =
                         Tensor::from_vec(target, (j, m), net.device())?.to_dtype(net.dtype())?;
                     ((u0 - target)?.sqr()?.sum_all()? * inv)?
@@ -411,11 +457,38 @@ impl Objective {
             total = (total + (&term * self.weights.boundary)?)?;
             boundary = Some(term);
         }
+        let inv = 1.0 / norms.interior as f64;
+        let mut steer = None;
+        if self.weights.steer.direction != crate::Direction::None {
+            let (c, from) = (self.weights.steer.component, self.weights.steer.from);
+            let steered = u.u.narrow(0, 0, j)?.narrow(1, c, 1)?;
+            let steered = if from > 0.0 {
+                let mask: Vec<f64> = batch.t.iter().map(|&t| f64::from(t >= from)).collect();
+                let mask = Tensor::from_vec(mask, (j, 1), net.device())?.to_dtype(net.dtype())?;
+                (steered * mask)?
+            } else {
+                steered
+            };
+            let term = (steered.sum_all()? * inv)?;
+            total = (total + (&term * norms.steer)?)?;
+            steer = Some(term);
+        }
+        let mut pin = None;
+        if self.pinned() {
+            let p = &self.weights.pin;
+            let used = uv.dim(0)?;
+            let misfit = uv.narrow(0, used - j, j)?.narrow(1, p.component, 1)?;
+            let term = (misfit.affine(1.0, -p.value)?.sqr()?.sum_all()? * inv)?;
+            total = (total + (&term * p.weight)?)?;
+            pin = Some(term);
+        }
         Ok(ChunkLoss {
             total,
             pde,
             initial,
             boundary,
+            steer,
+            pin,
         })
     }
 

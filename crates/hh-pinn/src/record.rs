@@ -15,6 +15,10 @@ pub struct LossTerms {
     pub initial: f64,
     /// Boundary misfit.
     pub boundary: f64,
+    /// The steered mean `mean_p u_c` ([`crate::Steer`]; 0 without steering).
+    pub steer: f64,
+    /// The pinned misfit `mean_j (u_c(t, x_j) − value)²` ([`crate::Pin`]).
+    pub pin: f64,
 }
 
 impl Add for LossTerms {
@@ -24,6 +28,8 @@ impl Add for LossTerms {
             pde: self.pde + o.pde,
             initial: self.initial + o.initial,
             boundary: self.boundary + o.boundary,
+            steer: self.steer + o.steer,
+            pin: self.pin + o.pin,
         }
     }
 }
@@ -41,7 +47,9 @@ pub struct LossRecord {
 impl LossRecord {
     /// The columns of `loss.csv` and of a checkpoint's `history` tensor, in this order: the one
     /// list both are written from and read back by.
-    pub const COLUMNS: [&'static str; 6] = ["step", "loss", "pde", "initial", "boundary", "lr"];
+    pub const COLUMNS: [&'static str; 8] = [
+        "step", "loss", "pde", "initial", "boundary", "steer", "pin", "lr",
+    ];
 
     /// The values in the order of [`LossRecord::COLUMNS`].
     pub fn values(&self) -> [f64; Self::COLUMNS.len()] {
@@ -52,13 +60,15 @@ impl LossRecord {
             t.pde,
             t.initial,
             t.boundary,
+            t.steer,
+            t.pin,
             self.lr,
         ]
     }
 
     /// The record of [`LossRecord::values`].
     pub fn from_values(v: &[f64; Self::COLUMNS.len()]) -> Self {
-        let [step, loss, pde, initial, boundary, lr] = *v;
+        let [step, loss, pde, initial, boundary, steer, pin, lr] = *v;
         Self {
             step: step as usize,
             loss,
@@ -66,6 +76,8 @@ impl LossRecord {
                 pde,
                 initial,
                 boundary,
+                steer,
+                pin,
             },
             lr,
         }
@@ -115,6 +127,8 @@ mod tests {
                 pde: 1.0,
                 initial: 0.25,
                 boundary: 0.25,
+                steer: 0.5,
+                pin: 0.0,
             },
             lr: 1e-3,
         };
@@ -122,7 +136,7 @@ mod tests {
         let csv = LossRecord::csv(&[r]);
         assert_eq!(
             csv,
-            "step,loss,pde,initial,boundary,lr\n7,1.5e0,1e0,2.5e-1,2.5e-1,1e-3\n"
+            "step,loss,pde,initial,boundary,steer,pin,lr\n7,1.5e0,1e0,2.5e-1,2.5e-1,5e-1,0e0,1e-3\n"
         );
     }
 }

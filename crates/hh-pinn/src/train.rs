@@ -126,6 +126,7 @@ pub fn objective(config: &TrainConfig, model: &Model) -> Objective {
             base,
             dirichlet,
             diffusing: model.diffusion().iter().map(|&d| d > 0.0).collect(),
+            evolving: model.mass().iter().map(|&m| m > 0.0).collect(),
             t_end: d.t_end,
         }) as Arc<dyn Ansatz>
     });
@@ -294,7 +295,8 @@ impl Trainer {
             let t_end = self.objective.model().domain().t_end;
             batch.weight = causal.weights(&batch.t, &r2.concat(), t_end);
         }
-        let norms = self.objective.norms(&batch);
+        let mut norms = self.objective.norms(&batch);
+        norms.steer = self.config.loss.steer.weight_at(self.step, self.config.steps);
         let results = self.on_chunks(&batch.split(self.config.chunks), |c| self.chunk(c, &norms));
         let mut grad: Option<Tensor> = None;
         let (mut loss, mut terms) = (0.0, LossTerms::default());

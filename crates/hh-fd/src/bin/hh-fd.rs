@@ -99,6 +99,14 @@ fn solve(args: SolveArgs) -> anyhow::Result<()> {
     if args.margin.is_some() {
         cfg.grid.margin = args.margin;
     }
+    if cfg.problem.formulation != hh_model::Formulation::Regularised {
+        return Err(hh_model::ConfigError::invalid(
+            "problem.formulation",
+            "regularised for finite differences (the extremal solutions of the inclusion are k = inf with regularisation lower and upper)",
+            "inclusion",
+        )
+        .into());
+    }
     let problem = cfg.problem.build()?;
     cfg.grid.validate()?;
 

@@ -4,27 +4,29 @@
 //! hh-pinn train --preset seed --a 0.2 --out runs/seed-a0.2
 //! hh-pinn train --config my.toml --steps 5000 --checkpoint-every 500 --out runs/x
 //! hh-pinn train --resume runs/x.checkpoint --steps 10000 --out runs/x
+//! hh-pinn train --preset inclusion --ic plateau:0.5 --bc neumann --steer max --out runs/max
 //! hh-pinn presets                 # list the presets
 //! hh-pinn config --preset seed    # print a preset as TOML (a starting point for --config)
 //! ```
 //!
 //! Output directory (written all at once, replacing an existing one only on success):
 //! `model.safetensors`, `eval.npy` (128 × 128 f64, rows t = linspace(0, T, 128), columns
-//! x = linspace(x_min, x_max, 128)), `loss.csv`, `manifest.json`. Invalid input exits with 2.
+//! x = linspace(x_min, x_max, 128)), `loss.csv`, `manifest.json`; for the inclusion also
+//! `eval_d.npy`, the selection `d ∈ H(u − a)` on the same grid. Invalid input exits with 2.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use hh_model::{
-    BoundaryMode, ConfigError, EvalGrid, ProblemConfig, ReactionDiffusion, Regularisation, Slope,
-    read_config,
+    BoundaryMode, ConfigError, EvalGrid, Formulation, InitialCondition, ProblemConfig,
+    Regularisation, Slope, read_config,
 };
 use hh_pinn::checkpoint;
 use hh_pinn::{
-    Kernel, LossRecord, RunConfig, SamplerKind, TrainConfig, TrainError, TrainOptions, Trainer,
+    Direction, Kernel, LossRecord, Pin, RunConfig, SamplerKind, TrainConfig, TrainError,
+    TrainOptions, Trainer,
 };
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -58,8 +60,9 @@ struct TrainArgs {
     /// Config file (TOML, or JSON for *.json) with [problem] and [train]; unknown keys are errors.
     #[arg(long, conflicts_with = "preset")]
     config: Option<PathBuf>,
-    /// A preset: seed, seed-fixed, dgm, hard, accurate (default: seed, or the checkpoint's config
-    /// with --resume).
+    /// A preset: seed, seed-fixed, dgm, hard, accurate, wave, inclusion (default: seed, or the
+    /// checkpoint's config with --resume). `inclusion` solves the inclusion itself: the problem's
+    /// formulation becomes `inclusion` (outputs u and d, no k).
     #[arg(long)]
     preset: Option<String>,
     /// Threshold a.
@@ -74,6 +77,19 @@ struct TrainArgs {
     /// Boundary mode: dirichlet, neumann or free.
     #[arg(long)]
     bc: Option<String>,
+    /// Initial condition: paper, sin, const:C, step:X0, plateau:W, npy:PATH.
+    #[arg(long, allow_hyphen_values = true)]
+    ic: Option<String>,
+    /// Final time T > 0.
+    #[arg(long, allow_hyphen_values = true)]
+    t_end: Option<f64>,
+    /// Steer towards the minimal or maximal solution: none, min or max (the inclusion).
+    #[arg(long)]
+    steer: Option<String>,
+    /// Pin u(TAU, ·) = a (the threshold), softly, and steer only after TAU: the solution that
+    /// stays at a until TAU.
+    #[arg(long, allow_hyphen_values = true, value_name = "TAU")]
+    pin: Option<f64>,
     /// Weight of the soft boundary term (the seed presets use 0, as the paper's code).
     #[arg(long, allow_hyphen_values = true)]
     boundary_weight: Option<f64>,
@@ -129,7 +145,7 @@ fn main() -> ExitCode {
             .map_err(anyhow::Error::new)
             .and_then(|train| {
                 let run = RunConfig {
-                    problem: ProblemConfig::default(),
+                    problem: problem_for(&preset),
                     train,
                 };
                 print!("{}", toml::to_string(&run)?);
@@ -138,12 +154,27 @@ fn main() -> ExitCode {
     })
 }
 
+/// The paper's problem, as the inclusion for the preset `inclusion`.
+fn problem_for(preset: &str) -> ProblemConfig {
+    ProblemConfig {
+        formulation: if preset == "inclusion" {
+            Formulation::Inclusion
+        } else {
+            Formulation::Regularised
+        },
+        ..ProblemConfig::default()
+    }
+}
+
+/// The weight of `--pin` (unless the config gives a larger one).
+const PIN_WEIGHT: f64 = 10.0;
+
 fn config_of(args: &TrainArgs) -> anyhow::Result<RunConfig<ProblemConfig>> {
     let mut c = if let Some(path) = &args.config {
         read_config::<RunConfig<ProblemConfig>>(path)?
     } else if let Some(p) = &args.preset {
         RunConfig {
-            problem: ProblemConfig::default(),
+            problem: problem_for(p),
             train: TrainConfig::preset(p)?,
         }
     } else if let Some(dir) = &args.resume {
@@ -180,6 +211,24 @@ fn config_of(args: &TrainArgs) -> anyhow::Result<RunConfig<ProblemConfig>> {
     if let Some(bc) = &args.bc {
         p.bc = bc.parse::<BoundaryMode>()?;
     }
+    if let Some(ic) = &args.ic {
+        p.ic = ic.parse::<InitialCondition>()?;
+    }
+    if let Some(t) = args.t_end {
+        p.t_end = t;
+    }
+    if let Some(s) = &args.steer {
+        t.loss.steer.direction = s.parse::<Direction>()?;
+    }
+    if let Some(tau) = args.pin {
+        t.loss.steer.from = tau;
+        t.loss.pin = Pin {
+            weight: t.loss.pin.weight.max(PIN_WEIGHT),
+            t: tau,
+            value: p.a,
+            component: 0,
+        };
+    }
     if let Some(w) = args.boundary_weight {
         t.loss.boundary = w;
     }
@@ -201,7 +250,7 @@ fn config_of(args: &TrainArgs) -> anyhow::Result<RunConfig<ProblemConfig>> {
 
 fn train(args: TrainArgs) -> anyhow::Result<()> {
     let run = config_of(&args)?;
-    let model = Arc::new(run.problem.build()?);
+    let model = run.problem.model()?;
     let config = run.train;
     config.validate_for(model.as_ref())?;
     if args.checkpoint_every == Some(0) {
@@ -237,8 +286,12 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
     let trained = trainer.run(&mut []).map_err(to_anyhow)?;
 
     let grid = EvalGrid::paper(&model.domain());
-    let u = trained.evaluate(&grid).remove(0);
-    ndarray_npy::write_npy(out.path().join("eval.npy"), &u).context("writing eval.npy")?;
+    let fields = trained.evaluate(&grid);
+    ndarray_npy::write_npy(out.path().join("eval.npy"), &fields[0]).context("writing eval.npy")?;
+    if run.problem.formulation == Formulation::Inclusion {
+        ndarray_npy::write_npy(out.path().join("eval_d.npy"), &fields[1])
+            .context("writing eval_d.npy")?;
+    }
     trained
         .save_model(&out.path().join("model.safetensors"))
         .map_err(to_anyhow)?;
