@@ -98,6 +98,34 @@ fn envelope_of_constant_threshold_data() {
     }
 }
 
+#[test]
+fn plateau_at_the_threshold_has_an_envelope_of_order_one_in_every_mode() {
+    // u₀ = a on |x − π/2| ≤ 0.5: the minimal solution decays, the maximal one rises
+    for bc in BoundaryMode::ALL {
+        let solve_side = |reg| {
+            let p = problem(ProblemConfig {
+                k: Slope::Infinite,
+                regularisation: reg,
+                bc,
+                ic: InitialCondition::Plateau(0.5),
+                ..Default::default()
+            });
+            let sol = solve(&p, &grid(256, 256, 0.5)).unwrap();
+            sol.on_grid(&EvalGrid::paper(&p.domain()), 0)
+        };
+        let (lower, upper) = (
+            solve_side(Regularisation::Lower),
+            solve_side(Regularisation::Upper),
+        );
+        let width = max_abs_diff(&upper, &lower);
+        assert!(width > 0.1, "{bc}: u⁺ − u⁻ reaches only {width}");
+        assert!(
+            upper.iter().zip(&lower).all(|(u, l)| u >= &(l - 1e-12)),
+            "{bc}: u⁻ ≤ u⁺"
+        );
+    }
+}
+
 /// log₂ of successive error ratios.
 fn orders(errors: &[f64]) -> Vec<f64> {
     errors.windows(2).map(|w| (w[0] / w[1]).log2()).collect()
