@@ -21,6 +21,25 @@ pub struct SweepConfig {
     /// The summary of the `waves` experiment (absent: no such section).
     #[serde(default)]
     pub waves: Option<WavesSweep>,
+    /// The summary of the `nonuniqueness` experiment (absent: no such section).
+    #[serde(default)]
+    pub nonuniqueness: Option<NonuniquenessSweep>,
+}
+
+/// The solution set of the inclusion: FD envelope of plateau data, and FD and the steered
+/// inclusion PINN against the extremal members of the exact family from `u₀ ≡ a`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NonuniquenessSweep {
+    /// Half-width `W` of the `plateau:W` data (the paper's problem otherwise).
+    pub plateau: f64,
+    /// FD grid `[nx, nt]` of the envelope solves.
+    pub fd: [usize; 2],
+    /// Threshold `a` and final time of the exact family.
+    pub family_a: f64,
+    pub family_t_end: f64,
+    /// Steps of each steered PINN.
+    pub steps: usize,
 }
 
 /// The threshold `λ*(a, k)` of the paper's pulse on the whole line, for every `a` of the sweep.
@@ -189,6 +208,44 @@ impl SweepConfig {
                 }
             }
         }
+        if let Some(n) = &self.nonuniqueness {
+            let half_pi = 0.5 * std::f64::consts::PI;
+            if !(n.plateau > 0.0 && n.plateau < half_pi) {
+                return Err(ConfigError::invalid(
+                    "nonuniqueness.plateau",
+                    "a half-width in (0, π/2)",
+                    n.plateau,
+                ));
+            }
+            if n.fd.iter().any(|&v| !(8..=1 << 16).contains(&v)) {
+                return Err(ConfigError::invalid(
+                    "nonuniqueness.fd",
+                    "[nx, nt] with both in 8..=65536",
+                    format!("{:?}", n.fd),
+                ));
+            }
+            if !(n.family_a > 0.0 && n.family_a < 1.0) {
+                return Err(ConfigError::invalid(
+                    "nonuniqueness.family_a",
+                    "a number in (0, 1)",
+                    n.family_a,
+                ));
+            }
+            if !(n.family_t_end > 0.0 && n.family_t_end <= 100.0) {
+                return Err(ConfigError::invalid(
+                    "nonuniqueness.family_t_end",
+                    "a number in (0, 100]",
+                    n.family_t_end,
+                ));
+            }
+            if !(1..=1_000_000).contains(&n.steps) {
+                return Err(ConfigError::invalid(
+                    "nonuniqueness.steps",
+                    "an integer in 1..=1e6",
+                    n.steps,
+                ));
+            }
+        }
         if !(2..=8).contains(&self.grid_convergence.levels) {
             return Err(ConfigError::invalid(
                 "grid_convergence.levels",
@@ -216,6 +273,10 @@ impl SweepConfig {
             w.h = 0.1;
             w.horizon = 10.0;
             w.rel_tol = 0.2;
+        }
+        if let Some(n) = &mut s.nonuniqueness {
+            n.fd = [32, 32];
+            n.steps = 2;
         }
         s
     }

@@ -11,6 +11,7 @@
 pub mod config;
 pub mod fd;
 pub mod metrics;
+pub mod nonuniqueness;
 pub mod pinn;
 pub mod plot;
 pub mod report;

@@ -92,6 +92,18 @@ impl Table {
         self
     }
 
+    /// The numbers of column `name`, one per row (NaN for text or a missing column).
+    pub fn column(&self, name: &str) -> Vec<f64> {
+        let i = self.columns.iter().position(|c| c == name);
+        self.rows
+            .iter()
+            .map(|row| match i.map(|i| &row[i]) {
+                Some(Cell::Number(v)) => *v,
+                _ => f64::NAN,
+            })
+            .collect()
+    }
+
     /// Appends a row; panics if its length differs from the number of columns (a bug).
     pub fn push(&mut self, row: Vec<Cell>) {
         assert_eq!(
