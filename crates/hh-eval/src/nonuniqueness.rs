@@ -303,7 +303,9 @@ pub fn family_table(
         table.push(vec![
             m.label().into(),
             m.tau.into(),
-            format!("{:?}", config.loss.steer.direction).to_lowercase().into(),
+            format!("{:?}", config.loss.steer.direction)
+                .to_lowercase()
+                .into(),
             rel_l2(&run.u, &exact).into(),
             max_abs.into(),
             run.selection_distance.into(),
@@ -421,7 +423,13 @@ pub fn summary_table(
         ..Default::default()
     };
     for bc in BoundaryMode::ALL {
-        let env = envelope(&ProblemConfig { bc, ..plateau.clone() }, &fd)?;
+        let env = envelope(
+            &ProblemConfig {
+                bc,
+                ..plateau.clone()
+            },
+            &fd,
+        )?;
         let max = env.widths().iter().map(|w| w.max).fold(0.0, f64::max);
         table.push(vec![
             "FD k = ∞, upper − lower".into(),

@@ -77,7 +77,14 @@ fn bad_input_exits_2_naming_the_field_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let bad_cfg = dir.path().join("bad.toml");
     std::fs::write(&bad_cfg, "[problem]\nkappa = 3\n").unwrap();
-    let cases: [(&[&str], &str); 9] = [
+    let inclusion = dir.path().join("inclusion.toml");
+    std::fs::write(&inclusion, "[problem]\nformulation = \"inclusion\"\n").unwrap();
+    let cases: [(&[&str], &str); 11] = [
+        (
+            &["--config", inclusion.to_str().unwrap()],
+            "`problem.formulation`",
+        ),
+        (&["--ic", "plateau:2"], "`ic`"),
         (&["--k", "0"], "`k`"),
         (&["--k", "-2"], "`k`"),
         (&["--t-end", "0"], "`t_end`"),
@@ -103,7 +110,7 @@ fn bad_input_exits_2_naming_the_field_and_writes_nothing() {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left.len(), 2, "{left:?}");
 }
 
 #[test]

@@ -211,22 +211,26 @@ impl FhnConfig {
         let load = |field: &str, ic: &Initial| -> Result<Shape, ConfigError> {
             Ok(match ic {
                 Initial::Nagumo(x0) => Shape::Nagumo(finite(field, *x0)?),
-                Initial::Common(ic) => Shape::Profile(ic.load(self.x_min, self.x_max, self.a).map_err(
-                    // hh-model names its one profile `ic`; here there are two.
-                    |e| match e {
-                        ConfigError::Invalid { allowed, got, .. } => ConfigError::Invalid {
-                            field: field.into(),
-                            allowed,
-                            got,
+                Initial::Common(ic) => {
+                    Shape::Profile(ic.load(self.x_min, self.x_max, self.a).map_err(
+                        // hh-model names its one profile `ic`; here there are two.
+                        |e| match e {
+                            ConfigError::Invalid { allowed, got, .. } => ConfigError::Invalid {
+                                field: field.into(),
+                                allowed,
+                                got,
+                            },
+                            ConfigError::Unreadable { path, reason, .. } => {
+                                ConfigError::Unreadable {
+                                    field: field.into(),
+                                    path,
+                                    reason,
+                                }
+                            }
+                            e => e,
                         },
-                        ConfigError::Unreadable { path, reason, .. } => ConfigError::Unreadable {
-                            field: field.into(),
-                            path,
-                            reason,
-                        },
-                        e => e,
-                    },
-                )?),
+                    )?)
+                }
             })
         };
         Ok(FhnModel::new(

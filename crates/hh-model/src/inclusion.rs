@@ -23,15 +23,17 @@
 //! `a` until any `τ ≥ 0` (with `d = a`), then leave up (`d = 1`) or down (`d = 0`).
 
 use crate::initial::Profile;
-use crate::{
-    BoundaryMode, Domain, Formulation, Jet, NerveProblem, Reaction, ReactionDiffusion,
-};
+use crate::{BoundaryMode, Domain, Formulation, Jet, NerveProblem, Reaction, ReactionDiffusion};
 
 /// The point of the graph `G` of `H` nearest to `(s, y)` (`s = u − a`, `y = d`): the nearest of
 /// the projections onto the left ray `(min(s, 0), 0)`, the segment `(0, clamp(y, 0, 1))` and the
 /// right ray `(max(s, 0), 1)`.
 pub fn nearest_on_graph(s: f64, y: f64) -> (f64, f64) {
-    let candidates = [(s.min(0.0), 0.0), (0.0, y.clamp(0.0, 1.0)), (s.max(0.0), 1.0)];
+    let candidates = [
+        (s.min(0.0), 0.0),
+        (0.0, y.clamp(0.0, 1.0)),
+        (s.max(0.0), 1.0),
+    ];
     let d2 = |(p, q): (f64, f64)| (s - p).powi(2) + (y - q).powi(2);
     candidates
         .into_iter()
@@ -201,7 +203,10 @@ mod tests {
         ];
         for ((s, y), want) in cases {
             let got = graph_distance(s, y);
-            assert!((got - want).abs() < 1e-15, "dist({s}, {y}) = {got}, want {want}");
+            assert!(
+                (got - want).abs() < 1e-15,
+                "dist({s}, {y}) = {got}, want {want}"
+            );
         }
     }
 
@@ -259,7 +264,10 @@ mod tests {
                     let u = |t| threshold_family(a, tau, leave, t);
                     let h = 1e-6;
                     let d = (u(t + h) - u(t - h)) / (2.0 * h) + u(t);
-                    assert!(graph_distance(u(t) - a, d) < 1e-8, "{leave:?} τ {tau} t {t}");
+                    assert!(
+                        graph_distance(u(t) - a, d) < 1e-8,
+                        "{leave:?} τ {tau} t {t}"
+                    );
                 }
             }
         }

@@ -332,13 +332,18 @@ mod tests {
             let j = p.jet(x).unwrap();
             let (l, r) = (p.eval(x - h), p.eval(x + h));
             assert!((j.x - (r - l) / (2.0 * h)).abs() < 1e-6, "u₀' at {x}");
-            assert!((j.xx - (r - 2.0 * j.value + l) / (h * h)).abs() < 1e-4, "u₀'' at {x}");
+            assert!(
+                (j.xx - (r - 2.0 * j.value + l) / (h * h)).abs() < 1e-4,
+                "u₀'' at {x}"
+            );
         }
         // C²: value, slope and curvature continuous at the edge of the plateau x = 1
         let (a, b) = (p.jet(1.0 - 1e-9).unwrap(), p.jet(1.0 + 1e-9).unwrap());
         assert!((a.value - b.value).abs() < 1e-9 && a.x.abs() < 1e-9 && a.xx.abs() < 1e-6);
         for w in [0.0, 1.5, -1.0] {
-            let e = InitialCondition::Plateau(w).load(0.0, 3.0, 0.25).unwrap_err();
+            let e = InitialCondition::Plateau(w)
+                .load(0.0, 3.0, 0.25)
+                .unwrap_err();
             assert!(e.to_string().contains("`ic`"), "{e}");
         }
     }

@@ -109,8 +109,11 @@ impl Ansatz for Hard {
             Some((x0, x1)) => Jet::of_x((x - x0) * (x1 - x), x0 + x1 - 2.0 * x, -2.0),
             None => Jet::constant(1.0),
         };
-        for (((f, a), &diffusing), &evolving) in
-            out.iter_mut().zip(a).zip(&self.diffusing).zip(&self.evolving)
+        for (((f, a), &diffusing), &evolving) in out
+            .iter_mut()
+            .zip(a)
+            .zip(&self.diffusing)
+            .zip(&self.evolving)
         {
             if !evolving {
                 *f = Fields {

@@ -699,13 +699,21 @@ impl TrainConfig {
             ));
         }
         if !(steer.anneal > 0.0 && steer.anneal <= 1.0) {
-            return Err(invalid("loss.steer.anneal", "a number in (0, 1]", steer.anneal));
+            return Err(invalid(
+                "loss.steer.anneal",
+                "a number in (0, 1]",
+                steer.anneal,
+            ));
         }
         if !(steer.from.is_finite() && steer.from >= 0.0) {
             return Err(invalid("loss.steer.from", "a finite time ≥ 0", steer.from));
         }
         if !(pin.weight.is_finite() && pin.weight >= 0.0) {
-            return Err(invalid("loss.pin.weight", "a finite number ≥ 0", pin.weight));
+            return Err(invalid(
+                "loss.pin.weight",
+                "a finite number ≥ 0",
+                pin.weight,
+            ));
         }
         if !pin.value.is_finite() {
             return Err(invalid("loss.pin.value", "a finite number", pin.value));
@@ -747,11 +755,7 @@ impl TrainConfig {
             ("loss.pin.component", self.loss.pin.component),
         ] {
             if c >= m {
-                return Err(invalid(
-                    field,
-                    &format!("a component index in 0..{m}"),
-                    c,
-                ));
+                return Err(invalid(field, &format!("a component index in 0..{m}"), c));
             }
         }
         let d = model.domain();

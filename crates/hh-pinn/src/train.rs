@@ -296,7 +296,11 @@ impl Trainer {
             batch.weight = causal.weights(&batch.t, &r2.concat(), t_end);
         }
         let mut norms = self.objective.norms(&batch);
-        norms.steer = self.config.loss.steer.weight_at(self.step, self.config.steps);
+        norms.steer = self
+            .config
+            .loss
+            .steer
+            .weight_at(self.step, self.config.steps);
         let results = self.on_chunks(&batch.split(self.config.chunks), |c| self.chunk(c, &norms));
         let mut grad: Option<Tensor> = None;
         let (mut loss, mut terms) = (0.0, LossTerms::default());

@@ -226,6 +226,10 @@ fn cli_writes_outputs_and_rejects_bad_input() {
         (vec!["--device", "gpu"], "device"),
         (vec!["--a", "-inf"], "`a`"),
         (vec!["--resume", "/nonexistent"], "`resume`"),
+        (vec!["--ic", "plateau:9"], "`ic`"),
+        (vec!["--steer", "up"], "`steer`"),
+        (vec!["--preset", "inclusion", "--pin", "7"], "`loss.pin.t`"),
+        (vec!["--t-end", "0"], "`t_end`"),
     ] {
         let bad = dir.path().join("bad");
         let mut all = vec!["train", "--quiet", "--out", bad.to_str().unwrap()];
@@ -247,4 +251,40 @@ fn cli_writes_outputs_and_rejects_bad_input() {
         );
         assert!(!bad.exists());
     }
+}
+
+#[test]
+fn cli_trains_the_inclusion_and_writes_the_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("inclusion");
+    let o = hh_pinn(&[
+        "train",
+        "--preset",
+        "inclusion",
+        "--ic",
+        "plateau:0.5",
+        "--steer",
+        "max",
+        "--pin",
+        "0.2",
+        "--steps",
+        "3",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for name in ["eval.npy", "eval_d.npy"] {
+        let v: ndarray::Array2<f64> = ndarray_npy::read_npy(out.join(name)).unwrap();
+        assert_eq!(v.dim(), (128, 128), "{name}");
+    }
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let config = &m["config"];
+    assert_eq!(config["problem"]["formulation"], "inclusion");
+    assert_eq!(config["train"]["loss"]["steer"]["direction"], "max");
+    assert_eq!(config["train"]["loss"]["steer"]["from"], 0.2);
+    assert_eq!(config["train"]["loss"]["pin"]["value"], 0.1);
+    let csv = std::fs::read_to_string(out.join("loss.csv")).unwrap();
+    assert!(csv.starts_with("step,loss,pde,initial,boundary,steer,pin,lr"));
 }

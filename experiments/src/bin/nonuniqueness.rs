@@ -180,13 +180,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
     bar.set_message("exact family: FD and the steered inclusion PINN");
     let family_fd = family_fd_table(&fd)?;
-    let (family, family_runs) = family_table(
-        FAMILY_A,
-        FAMILY_T,
-        &members,
-        cli.inclusion_steps,
-        &bar,
-    )?;
+    let (family, family_runs) =
+        family_table(FAMILY_A, FAMILY_T, &members, cli.inclusion_steps, &bar)?;
 
     bar.set_message("which solution does a PINN find?");
     let dirichlet = &envelopes
@@ -280,7 +275,9 @@ fn family_fd_table(fd: &GridConfig) -> anyhow::Result<Table> {
     let grid = EvalGrid::paper(&problem.build()?.domain());
     let mut t = Table::new(
         "family_fd",
-        &format!("FD (k = ∞) from u₀ ≡ a = {FAMILY_A}: the extremal solutions (neumann, T = {FAMILY_T})"),
+        &format!(
+            "FD (k = ∞) from u₀ ≡ a = {FAMILY_A}: the extremal solutions (neumann, T = {FAMILY_T})"
+        ),
         "neumann",
         "lower, upper",
         &["regularisation", "member", "rel_l2", "max_abs"],
@@ -570,7 +567,13 @@ fn who_finds_what(found: &Plateau, family: &Table) -> Table {
         let mut mid = solutions.iter().any(|r| r.p > 0.05 && r.p < 0.95);
         let ps: Vec<String> = runs
             .iter()
-            .map(|r| format!("{:.2}{}", r.p, if r.defect_above <= floor { "" } else { "*" }))
+            .map(|r| {
+                format!(
+                    "{:.2}{}",
+                    r.p,
+                    if r.defect_above <= floor { "" } else { "*" }
+                )
+            })
             .collect();
         let mut evidence = format!("p = {} (* not a solution)", ps.join(", "));
         if method == "steered inclusion PINN" {
@@ -714,7 +717,9 @@ fn figures(
     }
     plot::lines(
         &dir.join("family"),
-        &format!("Steered inclusion PINN (solid) and the exact family (dashed) from u₀ ≡ {FAMILY_A}"),
+        &format!(
+            "Steered inclusion PINN (solid) and the exact family (dashed) from u₀ ≡ {FAMILY_A}"
+        ),
         &[LinePanel {
             title: "u(t, π/2)".into(),
             series,
