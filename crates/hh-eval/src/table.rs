@@ -104,6 +104,19 @@ impl Table {
             .collect()
     }
 
+    /// The texts of column `name`, one per row (numbers printed, empty for a missing column).
+    pub fn column_text(&self, name: &str) -> Vec<String> {
+        let i = self.columns.iter().position(|c| c == name);
+        self.rows
+            .iter()
+            .map(|row| match i.map(|i| &row[i]) {
+                Some(Cell::Text(s)) => s.clone(),
+                Some(Cell::Number(v)) => v.to_string(),
+                None => String::new(),
+            })
+            .collect()
+    }
+
     /// Appends a row; panics if its length differs from the number of columns (a bug).
     pub fn push(&mut self, row: Vec<Cell>) {
         assert_eq!(

@@ -345,15 +345,87 @@ struct Found {
     label: String,
     method: &'static str,
     u: Array2<f64>,
-    p: f64,
-    defect_above: f64,
+    measures: Measures,
 }
+
+/// Where a `u` lies and how well it solves the inclusion.
+#[derive(Clone, Copy)]
+struct Measures {
+    p: f64,
+    rel_lower: f64,
+    rel_upper: f64,
+    /// `max(u⁻ − u, u − u⁺, 0)` over the grid: how far outside the band.
+    outside: f64,
+    /// `max_x |u(0, x) − u₀(x)|`.
+    initial: f64,
+    defect: hh_eval::nonuniqueness::Defect,
+}
+
+impl Measures {
+    fn of(u: &Array2<f64>, env: &Envelope, a: f64) -> Self {
+        let outside = u
+            .iter()
+            .zip(&env.lower)
+            .zip(&env.upper)
+            .map(|((&v, &lo), &hi)| (lo - v).max(v - hi).max(0.0))
+            .fold(0.0, f64::max);
+        // u⁻(0, ·) is u₀ on the grid
+        let initial = u
+            .row(0)
+            .iter()
+            .zip(env.lower.row(0))
+            .map(|(v, u0)| (v - u0).abs())
+            .fold(0.0, f64::max);
+        Self {
+            p: env.position(u).unwrap_or(f64::NAN),
+            rel_lower: rel_l2(u, &env.lower),
+            rel_upper: rel_l2(u, &env.upper),
+            outside,
+            initial,
+            defect: inclusion_defect(u, &env.grid, a),
+        }
+    }
+
+    fn cells(&self) -> [Cell; 7] {
+        [
+            self.p.into(),
+            self.rel_lower.into(),
+            self.rel_upper.into(),
+            self.outside.into(),
+            self.initial.into(),
+            self.defect.mean.into(),
+            self.defect.above_005.into(),
+        ]
+    }
+
+    /// Minimal or maximal: within rel_l2 ≤ 1e-2 of `u⁻` or `u⁺`.
+    fn minimal(&self) -> bool {
+        self.rel_lower <= EXTREMAL_TOL
+    }
+
+    fn maximal(&self) -> bool {
+        self.rel_upper <= EXTREMAL_TOL
+    }
+
+    /// Strictly inside the band, on the initial data, and solving the inclusion to PINN accuracy.
+    fn intermediate(&self) -> bool {
+        self.p > 0.05
+            && self.p < 0.95
+            && self.outside <= SOLUTION_TOL
+            && self.initial <= SOLUTION_TOL
+            && self.defect.mean <= SOLUTION_TOL
+    }
+}
+
+/// rel_l2 within which a run is the minimal or maximal solution.
+const EXTREMAL_TOL: f64 = 1e-2;
+/// How far outside the band, off the initial data, and how large a mean inclusion defect a run
+/// may have to count as a solution (a PINN's accuracy, not FD's).
+const SOLUTION_TOL: f64 = 0.03;
 
 struct Plateau {
     table: Table,
     runs: Vec<Found>,
-    /// The FD solutions' own `above_005` (the floor of the defect measure).
-    fd_defect: f64,
 }
 
 fn plateau_runs(
@@ -382,34 +454,30 @@ fn plateau_runs(
             "p",
             "rel_l2_vs_lower",
             "rel_l2_vs_upper",
+            "outside",
+            "initial_misfit",
             "defect_mean",
             "defect_above_0.05",
             "train_s",
         ],
     )
     .note(
-        "p: position inside the envelope (0 minimal, 1 maximal); defect: distance of \
-         (u − a, u_t − u_xx + u) to the graph of H by central differences (mean, and the fraction of \
-         grid points above 0.05). The FD rows are the floor of the defect measure.",
+        "p: position inside the envelope (0 minimal, 1 maximal); outside: max over the grid of how far u \
+         leaves the band [u⁻, u⁺]; initial_misfit: max |u(0, ·) − u₀|; defect: distance of \
+         (u − a, u_t − u_xx + u) to the graph of H by central differences (mean, and the fraction of grid \
+         points above 0.05). The FD rows are the floor of the defect measure.",
     );
     let nan = f64::NAN;
     let push = |table: &mut Table, cells: [Cell; 6], u: &Array2<f64>, secs: f64| {
-        let d = inclusion_defect(u, &env.grid, a);
-        let p = env.position(u).unwrap_or(nan);
+        let m = Measures::of(u, env, a);
         let mut row = cells.to_vec();
-        row.extend([
-            p.into(),
-            rel_l2(u, &env.lower).into(),
-            rel_l2(u, &env.upper).into(),
-            d.mean.into(),
-            d.above_005.into(),
-            secs.into(),
-        ]);
+        row.extend(m.cells());
+        row.push(secs.into());
         table.push(row);
-        (p, d.above_005)
+        m
     };
     let mut runs = Vec::new();
-    let (_, fd_lo) = push(
+    push(
         &mut table,
         [
             "FD".into(),
@@ -422,7 +490,7 @@ fn plateau_runs(
         &env.lower,
         nan,
     );
-    let (_, fd_hi) = push(
+    push(
         &mut table,
         [
             "FD".into(),
@@ -449,7 +517,7 @@ fn plateau_runs(
         let model = problem.model()?;
         let trained = hh_pinn::train(model.clone(), &config, &TrainOptions::default())?;
         let u = trained.evaluate(&env.grid).remove(0);
-        let (p, above) = push(
+        let measures = push(
             &mut table,
             [
                 r.preset.into(),
@@ -471,8 +539,7 @@ fn plateau_runs(
                 "regularised PINN (seed-fixed)"
             },
             u,
-            p,
-            defect_above: above,
+            measures,
         });
         bar.inc(1);
     }
@@ -486,7 +553,7 @@ fn plateau_runs(
         config.loss.steer.direction = direction;
         let run = train_inclusion(plateau, &config)?;
         let steer = format!("{direction:?}").to_lowercase();
-        let (p, above) = push(
+        let measures = push(
             &mut table,
             [
                 "inclusion PINN".into(),
@@ -508,22 +575,16 @@ fn plateau_runs(
                 "steered inclusion PINN"
             },
             u: run.u,
-            p,
-            defect_above: above,
+            measures,
         });
         bar.inc(1);
     }
-    Ok(Plateau {
-        table,
-        runs,
-        fd_defect: fd_lo.max(fd_hi),
-    })
+    Ok(Plateau { table, runs })
 }
 
-/// Per method: can it find the minimal, the maximal, an intermediate solution? A run "finds" a
-/// solution when its inclusion defect is within twice the FD floor (or 1 % of the points), and
-/// it is minimal for p ≤ 0.05, maximal for p ≥ 0.95, intermediate otherwise; intermediate
-/// members of the exact family count for the steered PINN when within rel_l2 ≤ 1e-2.
+/// Per method: can it find the minimal, the maximal, an intermediate solution (the criteria of
+/// [`Measures`]); for the steered inclusion PINN also the members of the exact family, which
+/// count when within rel_l2 ≤ 1e-2.
 fn who_finds_what(found: &Plateau, family: &Table) -> Table {
     let mut t = Table::new(
         "who_finds_what",
@@ -532,12 +593,13 @@ fn who_finds_what(found: &Plateau, family: &Table) -> Table {
         "all",
         &["method", "minimal", "maximal", "intermediate", "evidence"],
     )
-    .note(
-        "From the tables below: a PINN run counts as a solution when its inclusion defect (fraction of \
-         points above 0.05) is at most max(2 × the FD floor, 0.01); minimal for p ≤ 0.05, maximal for \
-         p ≥ 0.95, intermediate otherwise. For the steered inclusion PINN the intermediate members \
-         u_τ^± of the exact family count when rel_l2 ≤ 1e-2.",
-    );
+    .note(&format!(
+        "From the tables below. A run is the minimal (maximal) solution when within rel_l2 ≤ {EXTREMAL_TOL} \
+         of u⁻ (u⁺); an intermediate solution when 0.05 < p < 0.95, it leaves the band by at most \
+         {SOLUTION_TOL}, misses u₀ by at most {SOLUTION_TOL} and its mean inclusion defect is at most \
+         {SOLUTION_TOL}. For the steered inclusion PINN the members of the exact family from u₀ ≡ a count \
+         too (τ = 0 for the extremal ones, τ > 0 intermediate)."
+    ));
     let yes = |b: bool| Cell::from(if b { "yes" } else { "no" });
     t.push(vec![
         "FD k = ∞ lower".into(),
@@ -553,7 +615,6 @@ fn who_finds_what(found: &Plateau, family: &Table) -> Table {
         yes(false),
         "u⁺ by construction (monotone iteration from above)".into(),
     ]);
-    let floor = (2.0 * found.fd_defect).max(0.01);
     for method in [
         "regularised PINN (seed-fixed)",
         "regularised PINN (accurate)",
@@ -561,32 +622,27 @@ fn who_finds_what(found: &Plateau, family: &Table) -> Table {
         "steered inclusion PINN",
     ] {
         let runs: Vec<&Found> = found.runs.iter().filter(|r| r.method == method).collect();
-        let solutions: Vec<&&Found> = runs.iter().filter(|r| r.defect_above <= floor).collect();
-        let mut min = solutions.iter().any(|r| r.p <= 0.05);
-        let mut max = solutions.iter().any(|r| r.p >= 0.95);
-        let mut mid = solutions.iter().any(|r| r.p > 0.05 && r.p < 0.95);
+        let mut min = runs.iter().any(|r| r.measures.minimal());
+        let mut max = runs.iter().any(|r| r.measures.maximal());
+        let mut mid = runs.iter().any(|r| r.measures.intermediate());
         let ps: Vec<String> = runs
             .iter()
             .map(|r| {
-                format!(
-                    "{:.2}{}",
-                    r.p,
-                    if r.defect_above <= floor { "" } else { "*" }
-                )
+                let m = &r.measures;
+                format!("{:.2} ({:.1e}/{:.1e})", m.p, m.rel_lower, m.rel_upper)
             })
             .collect();
-        let mut evidence = format!("p = {} (* not a solution)", ps.join(", "));
+        let mut evidence = format!("plateau p (rel_l2 to u⁻/u⁺) = {}", ps.join(", "));
         if method == "steered inclusion PINN" {
             let rel = family.column("rel_l2");
             let tau = family.column("tau");
-            let ok = |pred: &dyn Fn(f64) -> bool| {
-                rel.iter()
-                    .zip(&tau)
-                    .any(|(&r, &tau)| pred(tau) && r <= 1e-2)
+            let member = family.column_text("member");
+            let ok = |pred: &dyn Fn(&str, f64) -> bool| {
+                (0..rel.len()).any(|i| pred(&member[i], tau[i]) && rel[i] <= EXTREMAL_TOL)
             };
-            mid |= ok(&|tau| tau > 0.0);
-            min |= ok(&|tau| tau == 0.0);
-            max |= ok(&|tau| tau == 0.0);
+            mid |= ok(&|_, tau| tau > 0.0);
+            min |= ok(&|m, tau| tau == 0.0 && m.ends_with('−'));
+            max |= ok(&|m, tau| tau == 0.0 && m.ends_with('+'));
             evidence += &format!(
                 "; exact family rel_l2 = {}",
                 rel.iter()
