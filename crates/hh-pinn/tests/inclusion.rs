@@ -4,9 +4,7 @@
 //! `hh_model::inclusion::threshold_family`).
 
 use hh_model::inclusion::{Leave, graph_distance, threshold_family};
-use hh_model::{
-    BoundaryMode, EvalGrid, Formulation, InitialCondition, ProblemConfig, ReactionDiffusion,
-};
+use hh_model::{BoundaryMode, EvalGrid, Formulation, InitialCondition, ProblemConfig};
 use hh_pinn::{Direction, Pin, TrainConfig, TrainOptions, train};
 
 const A: f64 = 0.25;
