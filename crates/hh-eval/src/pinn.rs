@@ -91,6 +91,86 @@ impl Observer for Tracker<'_> {
     }
 }
 
+/// rel_l2 against a reference at geometrically spaced training times (evaluations excluded from
+/// the clock): the time-to-accuracy curve of a run.
+pub struct TimeCurve<'a> {
+    reference: &'a [Array2<f64>],
+    grid: EvalGrid,
+    start: Instant,
+    paused: f64,
+    next: f64,
+    factor: f64,
+    /// `(training seconds, step, rel_l2)` at each evaluation.
+    pub curve: Vec<(f64, usize, f64)>,
+}
+
+impl<'a> TimeCurve<'a> {
+    /// Evaluates first after `first` seconds of training, then each time the clock has grown by
+    /// `factor` (> 1).
+    pub fn new(reference: &'a [Array2<f64>], grid: EvalGrid, first: f64, factor: f64) -> Self {
+        Self {
+            reference,
+            grid,
+            start: Instant::now(),
+            paused: 0.0,
+            next: first,
+            factor: factor.max(1.01),
+            curve: Vec::new(),
+        }
+    }
+
+    /// Training seconds so far.
+    pub fn clock(&self) -> f64 {
+        self.start.elapsed().as_secs_f64() - self.paused
+    }
+
+    /// The first training time at which rel_l2 ≤ `target` was seen.
+    pub fn time_to(&self, target: f64) -> Option<f64> {
+        self.curve
+            .iter()
+            .find(|(_, _, e)| *e <= target)
+            .map(|(t, _, _)| *t)
+    }
+
+    fn measure(&mut self, step: usize, trainer: &Trainer) {
+        let clock = self.clock();
+        let t0 = Instant::now();
+        let u = trainer.evaluate(&self.grid);
+        self.curve
+            .push((clock, step, worst_rel_l2(&u, self.reference)));
+        self.paused += t0.elapsed().as_secs_f64();
+    }
+}
+
+impl Observer for TimeCurve<'_> {
+    fn observe(&mut self, record: &LossRecord, trainer: &Trainer) -> Control {
+        if self.clock() >= self.next {
+            self.measure(record.step + 1, trainer);
+            self.next = self.clock() * self.factor;
+        }
+        Control::Continue
+    }
+}
+
+/// Trains `model` with `config` and records its [`TimeCurve`] against `reference`, ending with
+/// the final network's error; returns the curve and the training seconds (evaluations excluded).
+pub fn time_to_accuracy(
+    model: Model,
+    config: &TrainConfig,
+    reference: &[Array2<f64>],
+) -> anyhow::Result<(Vec<(f64, usize, f64)>, f64)> {
+    let grid = EvalGrid::paper(&model.domain());
+    let trainer = Trainer::new(model, config, &TrainOptions::default())?;
+    let mut curve = TimeCurve::new(reference, grid.clone(), 0.05, 1.2);
+    let trained = trainer.run(&mut [&mut curve])?;
+    let seconds = trained.train_seconds() - curve.paused;
+    let u = trained.evaluate(&grid);
+    curve
+        .curve
+        .push((seconds, trained.steps(), worst_rel_l2(&u, reference)));
+    Ok((curve.curve, seconds))
+}
+
 /// One trained network measured against its reference.
 pub struct PinnRun {
     pub config: TrainConfig,

@@ -24,11 +24,13 @@
 //! assert!((u.at(1.0, std::f64::consts::FRAC_PI_2, 0) - exact).abs() < 1e-3);
 //! ```
 
+mod extrapolated;
 mod grid;
 mod solution;
 mod step;
 pub mod tridiagonal;
 
+pub use extrapolated::{Extrapolated, extrapolated, extrapolation_base};
 pub use grid::GridConfig;
 pub use solution::{Solution, SolveStats};
 pub use step::IterationCounts;

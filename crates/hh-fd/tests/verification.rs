@@ -723,3 +723,28 @@ fn monotone_iteration_refuses_a_coupling_that_is_not_order_preserving() {
         "{e}"
     );
 }
+
+#[test]
+fn richardson_extrapolation_reaches_1e7_on_the_papers_problem() {
+    // k = 5, dirichlet: Crank–Nicolson is second order, and R₂ = (4u₁ − u₀)/3 on grids whose
+    // nodes hold the evaluation grid changes by less than 1e-7 from R₁
+    let p = problem(ProblemConfig::default());
+    let r = hh_fd::extrapolated(&p, &hh_fd::extrapolation_base()).unwrap();
+    eprintln!(
+        "order {:.3}, plain change {:.2e}, extrapolated estimate {:.2e}",
+        r.observed_order, r.finest_change, r.estimated_error
+    );
+    assert!(
+        (r.observed_order - 2.0).abs() < 0.1,
+        "order {}",
+        r.observed_order
+    );
+    assert!(r.estimated_error < 1e-7, "estimate {}", r.estimated_error);
+    assert!(r.estimated_error < r.finest_change / 10.0);
+    // off-node grids are refused
+    let bad = GridConfig {
+        nx: 1000,
+        ..hh_fd::extrapolation_base()
+    };
+    assert!(hh_fd::extrapolated(&p, &bad).is_err());
+}

@@ -18,6 +18,7 @@ pub const PRESETS: &[&str] = &[
     "accurate",
     "wave",
     "inclusion",
+    "precise",
 ];
 
 /// A config file of a training run: the problem (any model's config type `P`) and the training.
@@ -70,6 +71,39 @@ pub struct TrainConfig {
     /// elementwise ops (the gradient sums of its backward pass) to its own spinning thread pool,
     /// which fights the chunk threads for the cores (measured: 27 vs 10 ms per `accurate` step).
     pub chunks: usize,
+    /// A second-order phase after the `steps` first-order ones (off unless `iterations > 0`).
+    pub second_order: SecondOrder,
+}
+
+/// Levenberg–Marquardt (damped Gauss–Newton, [`crate::gauss_newton`]) on a fixed set of
+/// collocation points, in f64 on the host, after the Adam steps: the network's parameters go on
+/// from where Adam left them.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecondOrder {
+    /// Iterations (0: no second-order phase).
+    pub iterations: usize,
+    /// Interior collocation points (drawn once as the `dgm` sampler draws, `sampler.time_power`
+    /// included; each gives one residual row per component).
+    pub points: usize,
+    /// Boundary times per end (soft boundary term only).
+    pub boundary_points: usize,
+    /// Initial damping `λ` (relative to `diag(JᵀJ)`).
+    pub lambda: f64,
+    /// Draw fresh points every this many iterations (0: never).
+    pub refresh: usize,
+}
+
+impl Default for SecondOrder {
+    fn default() -> Self {
+        Self {
+            iterations: 0,
+            points: 2000,
+            boundary_points: 100,
+            lambda: 1e-3,
+            refresh: 0,
+        }
+    }
 }
 
 impl Default for TrainConfig {
@@ -84,6 +118,7 @@ impl Default for TrainConfig {
             constraints: Constraints::default(),
             dtype: Precision::F32,
             chunks: 2,
+            second_order: SecondOrder::default(),
         }
     }
 }
@@ -464,6 +499,9 @@ impl TrainConfig {
     ///   `[−1, 1]²`, the initial data built in (`u = u₀ + (t/T)·N`, the model must give `u₀`'s
     ///   jet), `dgm` batches of 1024, causal weights (`ε_c = 10⁴` over 32 time slices), Adam 2e-3
     ///   with a cosine decay to 1e-5, 10 000 steps;
+    /// - `precise`: `accurate`'s ansatz, batches and optimiser in f64 on a tanh 3×24 network, 2000
+    ///   Adam steps (cosine to 1e-4), then 300 Levenberg–Marquardt iterations on 2000 fixed
+    ///   points ([`SecondOrder`]);
     /// - `inclusion`: for the inclusion itself (a model with the algebraic selection `d`,
     ///   [`hh_model::NerveInclusion`]): `wave`'s network, initial data built in, `dgm` batches of
     ///   512 with `t = T r²`, no causal weights, the residual of `d` (the distance to the graph of
@@ -542,6 +580,21 @@ impl TrainConfig {
                 c.constraints = Constraints {
                     hard_initial: true,
                     ..Constraints::default()
+                };
+                c
+            }
+            "precise" => {
+                // `accurate`'s ansatz and batches, a smaller f64 network, then Levenberg–Marquardt
+                let mut c = Self::preset("accurate")?;
+                c.dtype = Precision::F64;
+                c.network.width = 24;
+                c.network.depth = 3;
+                c.steps = 2000;
+                c.optimiser.schedule = Schedule::Cosine { min_lr: 1e-4 };
+                c.second_order = SecondOrder {
+                    iterations: 300,
+                    points: 2000,
+                    ..SecondOrder::default()
                 };
                 c
             }
@@ -725,6 +778,54 @@ impl TrainConfig {
             .find(|w| !(w.is_finite() && **w >= 0.0))
         {
             return Err(invalid("loss.components", "finite numbers ≥ 0", w));
+        }
+        let so = &self.second_order;
+        if so.iterations > 0 {
+            if so.iterations > 1_000_000 {
+                return Err(invalid(
+                    "second_order.iterations",
+                    "an integer in 0..=1e6",
+                    so.iterations,
+                ));
+            }
+            if !(1..=100_000).contains(&so.points) {
+                return Err(invalid(
+                    "second_order.points",
+                    "an integer in 1..=1e5",
+                    so.points,
+                ));
+            }
+            if !(1..=100_000).contains(&so.boundary_points) {
+                return Err(invalid(
+                    "second_order.boundary_points",
+                    "an integer in 1..=1e5",
+                    so.boundary_points,
+                ));
+            }
+            if !(so.lambda.is_finite() && so.lambda > 0.0) {
+                return Err(invalid(
+                    "second_order.lambda",
+                    "a finite number > 0",
+                    so.lambda,
+                ));
+            }
+            let l = &self.loss;
+            let unsupported = [
+                ("loss.causal.epsilon", l.causal.enabled()),
+                (
+                    "loss.initial_form",
+                    l.initial_form == InitialForm::Pairwise && self.initial_active(),
+                ),
+                ("loss.steer.direction", l.steer.direction != Direction::None),
+                ("loss.pin.weight", l.pin.weight > 0.0),
+            ];
+            if let Some((field, _)) = unsupported.iter().find(|(_, on)| *on) {
+                return Err(invalid(
+                    field,
+                    "off (0, pointwise or none) with a second-order phase (second_order.iterations > 0)",
+                    "on",
+                ));
+            }
         }
         if !(1..=64).contains(&self.chunks) || self.chunks > s.batch {
             return Err(invalid(

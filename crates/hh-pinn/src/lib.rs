@@ -25,6 +25,7 @@ pub mod checkpoint;
 pub mod config;
 pub mod dense;
 pub mod error;
+pub mod gauss_newton;
 pub mod kernels;
 pub mod loss;
 pub mod network;
@@ -35,7 +36,7 @@ pub mod train;
 
 pub use config::{
     Causal, Constraints, Direction, InitialForm, LossConfig, OptimiserConfig, PRESETS, Pin,
-    Precision, RunConfig, SamplerConfig, SamplerKind, Schedule, Steer, TrainConfig,
+    Precision, RunConfig, SamplerConfig, SamplerKind, Schedule, SecondOrder, Steer, TrainConfig,
 };
 pub use error::TrainError;
 pub use kernels::Activation;

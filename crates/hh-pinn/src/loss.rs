@@ -197,6 +197,34 @@ impl Objective {
         &self.model
     }
 
+    /// The loss weights.
+    pub fn weights(&self) -> &LossConfig {
+        &self.weights
+    }
+
+    /// Whether the soft initial term is computed.
+    pub fn initial_active(&self) -> bool {
+        self.initial
+    }
+
+    /// The soft boundary term's mode (`dirichlet` or `neumann`), if any.
+    pub fn boundary_mode(&self) -> Option<BoundaryMode> {
+        self.boundary
+    }
+
+    /// `A_i`, `B_i` of the ansatz at `(x, t)` (`A = 0`, `B = 1` without one).
+    pub fn fields_at(&self, x: f64, t: f64, out: &mut [Fields]) {
+        match &self.ansatz {
+            Some(a) => a.fields(x, t, out),
+            None => out.iter_mut().for_each(|f| {
+                *f = Fields {
+                    a: hh_model::Jet::default(),
+                    b: hh_model::Jet::constant(1.0),
+                }
+            }),
+        }
+    }
+
     /// Number of components `m`.
     pub fn components(&self) -> usize {
         self.m

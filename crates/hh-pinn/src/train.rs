@@ -14,8 +14,9 @@ use std::time::Instant;
 use crate::adam::Adam;
 use crate::ansatz::{Ansatz, Base, Hard};
 use crate::checkpoint;
-use crate::config::TrainConfig;
+use crate::config::{SamplerConfig, SamplerKind, TrainConfig};
 use crate::error::TrainError;
+use crate::gauss_newton::{HostNet, Lm, Rows};
 use crate::loss::{Model, Objective};
 use crate::network::{InputMap, Kernel, Mlp};
 use crate::record::{LossRecord, LossTerms, State};
@@ -138,6 +139,9 @@ pub fn objective(config: &TrainConfig, model: &Model) -> Objective {
         config.boundary_active(bc).then_some(bc),
     )
 }
+
+/// Mixed into the seed for the second-order phase's collocation points.
+const SECOND_ORDER_SEED: u64 = 0x5ec0_4d0d_e4a1_3b11;
 
 /// The stateful executor. [`train`] is `Trainer::new` + [`Trainer::run`].
 pub struct Trainer {
@@ -341,8 +345,9 @@ impl Trainer {
     /// Runs until the step budget is used or an observer stops it.
     pub fn run(mut self, observers: &mut [&mut dyn Observer]) -> Result<Trained, TrainError> {
         let total = self.config.steps;
+        let second = self.config.second_order.iterations;
         let bar = self.options.progress.then(|| {
-            let b = hh_io::progress(total as u64, "train");
+            let b = hh_io::progress((total + second) as u64, "train");
             b.set_position(self.step as u64);
             b
         });
@@ -369,6 +374,9 @@ impl Trainer {
                 break;
             }
         }
+        if second > 0 && termination == Termination::StepBudget {
+            termination = self.second_order_phase(bar.as_ref(), observers)?;
+        }
         let seconds = start.elapsed().as_secs_f64();
         if let Some(b) = bar {
             b.finish();
@@ -386,6 +394,78 @@ impl Trainer {
             steps: self.step,
             termination,
         })
+    }
+
+    /// The Levenberg–Marquardt phase ([`crate::gauss_newton`]) on a fixed set of collocation
+    /// points drawn from their own stream, recorded as steps after the first-order ones (`lr`
+    /// holds the damping `λ`). Ends early when no damping lowers the loss.
+    fn second_order_phase(
+        &mut self,
+        bar: Option<&indicatif::ProgressBar>,
+        observers: &mut [&mut dyn Observer],
+    ) -> Result<Termination, TrainError> {
+        let so = self.config.second_order;
+        let theta = self.net.theta().as_tensor();
+        let (n, dtype, device) = (theta.elem_count(), theta.dtype(), theta.device().clone());
+        let theta: Vec<f64> = theta.to_dtype(candle_core::DType::F64)?.to_vec1()?;
+        let sampler_cfg = SamplerConfig {
+            kind: SamplerKind::Dgm,
+            batch: so.points,
+            boundary_batch: so.boundary_points,
+            horizon_ramp: 0.0,
+            ..self.config.sampler.clone()
+        };
+        let mut sampler = Sampler::new(
+            &sampler_cfg,
+            self.model().domain(),
+            self.config.seed ^ SECOND_ORDER_SEED,
+            self.config.boundary_active(self.model().boundary()),
+        );
+        let mut batch = sampler.next_batch(0, 1);
+        let mut lm = Lm::new(theta, so.lambda);
+        for it in 0..so.iterations {
+            if so.refresh > 0 && it > 0 && it % so.refresh == 0 {
+                batch = sampler.next_batch(0, 1);
+            }
+            let rows = Rows {
+                objective: &self.objective,
+                net: HostNet {
+                    layers: self.net.layers(),
+                    act: self.config.network.activation,
+                    inputs: self.net.input_map(),
+                },
+                batch: &batch,
+            };
+            let Some(step) = lm.iterate(&rows) else {
+                break;
+            };
+            self.net
+                .theta()
+                .set(&Tensor::from_vec(step.theta, n, &device)?.to_dtype(dtype)?)?;
+            let record = LossRecord {
+                step: self.config.steps + it,
+                loss: step.loss,
+                terms: LossTerms {
+                    pde: step.terms.pde,
+                    initial: step.terms.initial,
+                    boundary: step.terms.boundary,
+                    ..LossTerms::default()
+                },
+                lr: step.lambda,
+            };
+            self.history.push(record);
+            if let Some(b) = bar {
+                b.inc(1);
+                b.set_message(format!("loss {:.3e} (LM)", record.loss));
+            }
+            if observers
+                .iter_mut()
+                .any(|o| o.observe(&record, self) == Control::Stop)
+            {
+                return Ok(Termination::Observer);
+            }
+        }
+        Ok(Termination::StepBudget)
     }
 
     /// Writes a checkpoint into the configured directory now.

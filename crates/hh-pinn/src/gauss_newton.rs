@@ -1,0 +1,598 @@
+//! Levenberg–Marquardt (damped Gauss–Newton) on the PINN's residuals, in f64 on the host.
+//!
+//! The loss of a fixed set of collocation points is a sum of squares `L(θ) = ‖r(θ)‖²`, one row per
+//! interior point and component (scaled so that `L` is the objective of [`crate::loss`]), plus the
+//! rows of the soft boundary and initial terms. A step solves
+//!
+//! ```text
+//! (JᵀJ + λ diag(JᵀJ)) δ = −Jᵀr,      J = ∂r/∂θ   (P × P, dense, Cholesky),
+//! ```
+//!
+//! and is taken only when it lowers `L`; otherwise `λ` grows and the step is solved again. A step
+//! with a non-finite entry, or whose loss is not finite, counts as a rejection: nothing
+//! non-finite ever reaches `θ`. On acceptance `λ` shrinks by Nielsen's rule
+//! `λ ← λ · max(1/3, 1 − (2ρ − 1)³)` with `ρ` the ratio of actual to predicted decrease.
+//!
+//! **The Jacobian is exact.** Each residual row is a linear combination of the network's Taylor
+//! streams at its point, `r = Σ_s c_s N_s + Σ_j g_j N_j + const` (the ansatz `u = A + B N` and the
+//! reaction's Jacobian give the coefficients), so one reverse pass through the Taylor-mode
+//! forward — seeded with those coefficients — gives the row's gradient. With the forward
+//! `z_s = W h_s (+ b)`, `h = σ(z)`, `h_{x,t} = σ' z_{x,t}`, `h_xx = σ'' z_x² + σ' z_xx`, the
+//! adjoints go back as
+//!
+//! ```text
+//! z̄_xx = h̄_xx σ',   z̄_x = h̄_x σ' + 2 h̄_xx σ'' z_x,   z̄_t = h̄_t σ',
+//! z̄ = h̄ σ' + (h̄_x z_x + h̄_t z_t) σ'' + h̄_xx (σ''' z_x² + σ'' z_xx),
+//! W̄ = Σ_s z̄_s h_sᵀ,   b̄ = z̄,   h̄_s = Wᵀ z̄_s,
+//! ```
+//!
+//! batched over all rows at once. Written here rather than with candle because candle has no
+//! per-sample gradients; the dense algebra (products, Cholesky) is nalgebra's.
+//!
+//! Dense normal equations cost `O(R P²)` per Jacobian and `O(P³)` per solve: meant for networks
+//! of a few thousand parameters or fewer, with more rows than parameters.
+
+use hh_model::{BoundaryMode, Jet};
+use nalgebra::{DMatrix, DVector};
+
+use crate::ansatz::Fields;
+use crate::dense::LayerShape;
+use crate::kernels::{Activation, derivatives};
+use crate::loss::Objective;
+use crate::network::InputMap;
+use crate::sampler::Batch;
+
+/// The four Taylor streams of one layer's values at every point (`n × width` each).
+struct Streams {
+    v: DMatrix<f64>,
+    x: DMatrix<f64>,
+    t: DMatrix<f64>,
+    xx: DMatrix<f64>,
+}
+
+/// The network in f64 on the host: shapes, activation, input map.
+pub(crate) struct HostNet<'a> {
+    pub layers: &'a [LayerShape],
+    pub act: Activation,
+    pub inputs: InputMap,
+}
+
+/// What the forward pass keeps for the reverse pass.
+struct Forward {
+    /// Input streams of every layer.
+    inputs: Vec<Streams>,
+    /// Pre-activation streams of every hidden layer.
+    pre: Vec<Streams>,
+    /// The outputs `N_s` (`n × m`).
+    out: Streams,
+}
+
+impl HostNet<'_> {
+    fn weight(&self, theta: &[f64], l: usize) -> DMatrix<f64> {
+        let s = self.layers[l];
+        DMatrix::from_row_slice(s.n_out, s.n_in, &theta[s.w_off..s.b_off])
+    }
+
+    fn forward(&self, theta: &[f64], xs: &[f64], ts: &[f64]) -> Forward {
+        let n = xs.len();
+        let m = &self.inputs;
+        let (sx, st) = if *m == InputMap::IDENTITY {
+            (1.0, 1.0)
+        } else {
+            (m.x_scale, m.t_scale)
+        };
+        let mut h = Streams {
+            v: DMatrix::from_fn(n, 2, |p, c| {
+                let (x, t) = (xs[p], ts[p]);
+                if *m == InputMap::IDENTITY {
+                    [x, t][c]
+                } else {
+                    [m.x_scale * (x - m.x_centre), m.t_scale * (t - m.t_centre)][c]
+                }
+            }),
+            x: DMatrix::from_fn(n, 2, |_, c| if c == 0 { sx } else { 0.0 }),
+            t: DMatrix::from_fn(n, 2, |_, c| if c == 1 { st } else { 0.0 }),
+            xx: DMatrix::zeros(n, 2),
+        };
+        let (mut inputs, mut pre) = (Vec::new(), Vec::new());
+        let last = self.layers.len() - 1;
+        for (l, s) in self.layers.iter().enumerate() {
+            let wt = self.weight(theta, l).transpose();
+            let b = &theta[s.b_off..s.b_off + s.n_out];
+            let mut z = Streams {
+                v: &h.v * &wt,
+                x: &h.x * &wt,
+                t: &h.t * &wt,
+                xx: &h.xx * &wt,
+            };
+            for (o, &bo) in b.iter().enumerate() {
+                z.v.column_mut(o).add_scalar_mut(bo);
+            }
+            inputs.push(h);
+            if l == last {
+                return Forward {
+                    inputs,
+                    pre,
+                    out: z,
+                };
+            }
+            let mut next = Streams {
+                v: DMatrix::zeros(n, s.n_out),
+                x: DMatrix::zeros(n, s.n_out),
+                t: DMatrix::zeros(n, s.n_out),
+                xx: DMatrix::zeros(n, s.n_out),
+            };
+            for k in 0..n * s.n_out {
+                let (f, d1, d2, _) = derivatives(self.act, z.v[k]);
+                next.v[k] = f;
+                next.x[k] = d1 * z.x[k];
+                next.t[k] = d1 * z.t[k];
+                next.xx[k] = d2 * z.x[k] * z.x[k] + d1 * z.xx[k];
+            }
+            pre.push(z);
+            h = next;
+        }
+        unreachable!("the last layer returns")
+    }
+
+    /// The gradient rows `∂r_q/∂θ` (`R × P`) for rows `q` at points `point[q]` seeded at the
+    /// output with `seed[q]` (per output component: the coefficients of `N`, `N_x`, `N_t`,
+    /// `N_xx`).
+    fn jacobian(
+        &self,
+        theta: &[f64],
+        f: &Forward,
+        point: &[usize],
+        seed: &[Vec<[f64; 4]>],
+    ) -> DMatrix<f64> {
+        let rows = point.len();
+        let params = theta.len();
+        let mut jac = DMatrix::zeros(rows, params);
+        let m = self.layers[self.layers.len() - 1].n_out;
+        let mut bar = Streams {
+            v: DMatrix::from_fn(rows, m, |q, j| seed[q][j][0]),
+            x: DMatrix::from_fn(rows, m, |q, j| seed[q][j][1]),
+            t: DMatrix::from_fn(rows, m, |q, j| seed[q][j][2]),
+            xx: DMatrix::from_fn(rows, m, |q, j| seed[q][j][3]),
+        };
+        for l in (0..self.layers.len()).rev() {
+            let s = self.layers[l];
+            let h = &f.inputs[l];
+            for q in 0..rows {
+                let p = point[q];
+                for o in 0..s.n_out {
+                    let (zv, zx, zt, zxx) =
+                        (bar.v[(q, o)], bar.x[(q, o)], bar.t[(q, o)], bar.xx[(q, o)]);
+                    let row = s.w_off + o * s.n_in;
+                    for i in 0..s.n_in {
+                        jac[(q, row + i)] = zv * h.v[(p, i)]
+                            + zx * h.x[(p, i)]
+                            + zt * h.t[(p, i)]
+                            + zxx * h.xx[(p, i)];
+                    }
+                    jac[(q, s.b_off + o)] = zv;
+                }
+            }
+            if l == 0 {
+                break;
+            }
+            let w = self.weight(theta, l);
+            let hb = Streams {
+                v: &bar.v * &w,
+                x: &bar.x * &w,
+                t: &bar.t * &w,
+                xx: &bar.xx * &w,
+            };
+            let z = &f.pre[l - 1];
+            let width = s.n_in;
+            let mut zb = Streams {
+                v: DMatrix::zeros(rows, width),
+                x: DMatrix::zeros(rows, width),
+                t: DMatrix::zeros(rows, width),
+                xx: DMatrix::zeros(rows, width),
+            };
+            for q in 0..rows {
+                let p = point[q];
+                for i in 0..width {
+                    let (_, d1, d2, d3) = derivatives(self.act, z.v[(p, i)]);
+                    let (zx, zt, zxx) = (z.x[(p, i)], z.t[(p, i)], z.xx[(p, i)]);
+                    let (bv, bx, bt, bxx) =
+                        (hb.v[(q, i)], hb.x[(q, i)], hb.t[(q, i)], hb.xx[(q, i)]);
+                    zb.xx[(q, i)] = bxx * d1;
+                    zb.x[(q, i)] = bx * d1 + 2.0 * bxx * d2 * zx;
+                    zb.t[(q, i)] = bt * d1;
+                    zb.v[(q, i)] =
+                        bv * d1 + (bx * zx + bt * zt) * d2 + bxx * (d3 * zx * zx + d2 * zxx);
+                }
+            }
+            bar = zb;
+        }
+        jac
+    }
+}
+
+/// The residual rows of a fixed batch, with their scalings and kinds.
+pub(crate) struct Rows<'a> {
+    pub objective: &'a Objective,
+    pub net: HostNet<'a>,
+    pub batch: &'a Batch,
+}
+
+/// The loss terms of a residual vector.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Terms {
+    pub pde: f64,
+    pub initial: f64,
+    pub boundary: f64,
+}
+
+impl Rows<'_> {
+    /// Points: interior `(x_j, t_j)`, then the initial points `(x_j, 0)` when the initial term is
+    /// soft, then both ends at the boundary times.
+    fn points(&self) -> (Vec<f64>, Vec<f64>) {
+        let b = self.batch;
+        let (mut x, mut t) = (b.x.clone(), b.t.clone());
+        if self.objective.initial_active() {
+            x.extend_from_slice(&b.x);
+            t.extend(std::iter::repeat_n(0.0, b.x.len()));
+        }
+        if self.objective.boundary_mode().is_some() {
+            let d = self.objective.model().domain();
+            for end in [d.x_min, d.x_max] {
+                x.extend(std::iter::repeat_n(end, b.bt.len()));
+                t.extend_from_slice(&b.bt);
+            }
+        }
+        (x, t)
+    }
+
+    /// `r(θ)`, its terms, and with `jacobian` also `J(θ)`.
+    pub fn evaluate(
+        &self,
+        theta: &[f64],
+        jacobian: bool,
+    ) -> (DVector<f64>, Terms, Option<DMatrix<f64>>) {
+        let obj = self.objective;
+        let model = obj.model();
+        let m = obj.components();
+        let (xs, ts) = self.points();
+        let f = self.net.forward(theta, &xs, &ts);
+        let ni = self.batch.x.len();
+        let nb = self.batch.bt.len();
+        let diffusion = model.diffusion();
+        let mass = model.mass();
+        let weights = obj.weights();
+        let comp = |i: usize| weights.components.get(i).copied().unwrap_or(1.0);
+        let mut fields = vec![Fields::default(); m];
+        let mut r = Vec::new();
+        let mut point = Vec::new();
+        let mut seed: Vec<Vec<[f64; 4]>> = Vec::new();
+        let mut terms = Terms::default();
+        let (mut u, mut fu, mut jac_f) = (vec![0.0; m], vec![0.0; m], vec![0.0; m * m]);
+        // u_s = A_s + (B N)_s at point p, with the coefficients of (N, N_x, N_t, N_xx) per stream
+        let mut jets = vec![Jet::default(); m];
+        let at = |p: usize, fields: &mut [Fields], jets: &mut [Jet]| {
+            obj.fields_at(xs[p], ts[p], fields);
+            for j in 0..m {
+                let (a, b) = (fields[j].a, fields[j].b);
+                let (n, nx, nt, nxx) = (
+                    f.out.v[(p, j)],
+                    f.out.x[(p, j)],
+                    f.out.t[(p, j)],
+                    f.out.xx[(p, j)],
+                );
+                jets[j] = Jet {
+                    value: a.value + b.value * n,
+                    x: a.x + b.x * n + b.value * nx,
+                    t: a.t + b.t * n + b.value * nt,
+                    xx: a.xx + b.xx * n + 2.0 * b.x * nx + b.value * nxx,
+                };
+            }
+        };
+        let scale_pde = (weights.pde / ni as f64).sqrt();
+        for p in 0..ni {
+            at(p, &mut fields, &mut jets);
+            for j in 0..m {
+                u[j] = jets[j].value;
+            }
+            model.reaction(&u, &mut fu);
+            model.jacobian(&u, &mut jac_f);
+            for i in 0..m {
+                let s = scale_pde * comp(i).sqrt();
+                let res = mass[i] * jets[i].t - diffusion[i] * jets[i].xx - fu[i];
+                r.push(s * res);
+                terms.pde += (s * res).powi(2);
+                if jacobian {
+                    let mut row = vec![[0.0; 4]; m];
+                    for (j, rj) in row.iter_mut().enumerate() {
+                        let b = fields[j].b;
+                        let g = -jac_f[i * m + j] * b.value;
+                        rj[0] = s * g;
+                        if j == i {
+                            rj[0] += s * (mass[i] * b.t - diffusion[i] * b.xx);
+                            rj[1] = s * (-2.0 * diffusion[i] * b.x);
+                            rj[2] = s * mass[i] * b.value;
+                            rj[3] = s * (-diffusion[i] * b.value);
+                        }
+                    }
+                    point.push(p);
+                    seed.push(row);
+                }
+            }
+        }
+        let mut p = ni;
+        if obj.initial_active() {
+            let s = (weights.initial / ni as f64).sqrt();
+            for _ in 0..ni {
+                at(p, &mut fields, &mut jets);
+                let mut u0 = vec![0.0; m];
+                model.initial(xs[p], &mut u0);
+                for i in (0..m).filter(|&i| mass[i] > 0.0) {
+                    let res = s * (jets[i].value - u0[i]);
+                    r.push(res);
+                    terms.initial += res * res;
+                    if jacobian {
+                        let mut row = vec![[0.0; 4]; m];
+                        row[i][0] = s * fields[i].b.value;
+                        point.push(p);
+                        seed.push(row);
+                    }
+                }
+                p += 1;
+            }
+        }
+        if let Some(mode) = obj.boundary_mode() {
+            let s = (weights.boundary / (2 * nb).max(1) as f64).sqrt();
+            for _ in 0..2 * nb {
+                at(p, &mut fields, &mut jets);
+                for i in (0..m).filter(|&i| diffusion[i] > 0.0) {
+                    let b = fields[i].b;
+                    let (res, coef) = match mode {
+                        BoundaryMode::Neumann => (jets[i].x, [b.x, b.value, 0.0, 0.0]),
+                        _ => (jets[i].value, [b.value, 0.0, 0.0, 0.0]),
+                    };
+                    r.push(s * res);
+                    terms.boundary += (s * res).powi(2);
+                    if jacobian {
+                        let mut row = vec![[0.0; 4]; m];
+                        row[i] = coef.map(|c| s * c);
+                        point.push(p);
+                        seed.push(row);
+                    }
+                }
+                p += 1;
+            }
+        }
+        // the loss terms are reported unweighted, as the first-order executor does
+        terms.pde /= weights.pde.max(f64::MIN_POSITIVE);
+        terms.initial /= weights.initial.max(f64::MIN_POSITIVE);
+        terms.boundary /= weights.boundary.max(f64::MIN_POSITIVE);
+        let jac = jacobian.then(|| self.net.jacobian(theta, &f, &point, &seed));
+        (DVector::from_vec(r), terms, jac)
+    }
+}
+
+/// One Levenberg–Marquardt iteration's outcome.
+pub(crate) struct Iterate {
+    pub theta: Vec<f64>,
+    pub loss: f64,
+    pub terms: Terms,
+    pub lambda: f64,
+}
+
+/// The damped Gauss–Newton state between iterations.
+pub(crate) struct Lm {
+    pub theta: Vec<f64>,
+    /// `λ`, relative to `diag(JᵀJ)`.
+    pub lambda: f64,
+    nu: f64,
+}
+
+/// Rejected steps tried per iteration before giving up (`λ` grows by `ν`, doubling, each time).
+const MAX_REJECTIONS: usize = 40;
+
+impl Lm {
+    pub fn new(theta: Vec<f64>, lambda: f64) -> Self {
+        Self {
+            theta,
+            lambda,
+            nu: 2.0,
+        }
+    }
+
+    /// One iteration on `rows`: `None` when no damping lowers the loss (converged or stalled).
+    pub fn iterate(&mut self, rows: &Rows) -> Option<Iterate> {
+        let (r, _, jac) = rows.evaluate(&self.theta, true);
+        let jac = jac?;
+        let loss = r.norm_squared();
+        let a = jac.tr_mul(&jac);
+        let g = jac.tr_mul(&r);
+        let diag: DVector<f64> = a.diagonal().map(|d| d.max(1e-12 * (1.0 + d)));
+        for _ in 0..MAX_REJECTIONS {
+            let mut damped = a.clone();
+            for (k, d) in diag.iter().enumerate() {
+                damped[(k, k)] += self.lambda * d;
+            }
+            let step = damped.cholesky().map(|c| -c.solve(&g));
+            let accepted = step
+                .filter(|d| d.iter().all(|v| v.is_finite()))
+                .and_then(|d| {
+                    let trial: Vec<f64> = self
+                        .theta
+                        .iter()
+                        .zip(d.iter())
+                        .map(|(t, s)| t + s)
+                        .collect();
+                    let (rt, terms, _) = rows.evaluate(&trial, false);
+                    let new = rt.norm_squared();
+                    (new.is_finite() && new < loss).then(|| {
+                        // predicted decrease of the quadratic model: −(2 δ·g + δᵀ A δ)
+                        let predicted = -(2.0 * d.dot(&g) + d.dot(&(&a * &d)));
+                        (
+                            trial,
+                            new,
+                            terms,
+                            (loss - new) / predicted.max(f64::MIN_POSITIVE),
+                        )
+                    })
+                });
+            match accepted {
+                Some((trial, new, terms, rho)) => {
+                    self.theta = trial;
+                    self.lambda *= (1.0 - (2.0 * rho - 1.0).powi(3)).max(1.0 / 3.0);
+                    self.lambda = self.lambda.max(1e-15);
+                    self.nu = 2.0;
+                    return Some(Iterate {
+                        theta: self.theta.clone(),
+                        loss: new,
+                        terms,
+                        lambda: self.lambda,
+                    });
+                }
+                None => {
+                    self.lambda *= self.nu;
+                    self.nu *= 2.0;
+                }
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Constraints, TrainConfig};
+    use crate::network::{Mlp, NetworkConfig};
+    use crate::rng::Rng;
+    use crate::train::objective;
+    use hh_model::{InitialCondition, ProblemConfig};
+    use std::sync::Arc;
+
+    /// The rows' Jacobian against central differences of `r(θ)`, for every kind of row (interior,
+    /// soft initial, neumann boundary), with and without an ansatz, for both activations.
+    #[test]
+    fn the_jacobian_is_exact() {
+        for (bc, act, hard) in [
+            (BoundaryMode::Neumann, Activation::Tanh, false),
+            (BoundaryMode::Dirichlet, Activation::Silu, true),
+        ] {
+            let problem = ProblemConfig {
+                bc,
+                ic: InitialCondition::Paper,
+                ..Default::default()
+            };
+            let model: crate::Model = Arc::new(problem.build().unwrap());
+            let mut config = TrainConfig::preset("seed-fixed").unwrap();
+            config.loss.boundary = 0.7;
+            config.constraints = Constraints {
+                hard_initial: hard,
+                ..Constraints::default()
+            };
+            let net_cfg = NetworkConfig {
+                depth: 2,
+                width: 5,
+                activation: act,
+                normalise: true,
+            };
+            let d = model.domain();
+            let net = Mlp::init(
+                &net_cfg,
+                1,
+                InputMap::for_config(&net_cfg, &d),
+                &mut Rng::new(3, 1),
+                candle_core::DType::F64,
+                &candle_core::Device::Cpu,
+            )
+            .unwrap();
+            let theta: Vec<f64> = net.theta().as_tensor().to_vec1().unwrap();
+            let obj = objective(&config, &model);
+            let batch = Batch {
+                x: vec![0.3, 1.2, 2.9],
+                t: vec![0.1, 0.5, 0.95],
+                bt: vec![0.2, 0.7],
+                weight: Vec::new(),
+            };
+            let rows = Rows {
+                objective: &obj,
+                net: HostNet {
+                    layers: net.layers(),
+                    act,
+                    inputs: net.input_map(),
+                },
+                batch: &batch,
+            };
+            let (r, _, jac) = rows.evaluate(&theta, true);
+            let jac = jac.unwrap();
+            assert_eq!(jac.shape(), (r.len(), theta.len()));
+            let h = 1e-6;
+            let mut worst: f64 = 0.0;
+            for k in 0..theta.len() {
+                let mut plus = theta.clone();
+                let mut minus = theta.clone();
+                plus[k] += h;
+                minus[k] -= h;
+                let fd =
+                    (rows.evaluate(&plus, false).0 - rows.evaluate(&minus, false).0) / (2.0 * h);
+                for q in 0..r.len() {
+                    worst = worst.max((fd[q] - jac[(q, k)]).abs() / (1.0 + fd[q].abs()));
+                }
+            }
+            assert!(worst < 1e-6, "{bc} {act:?}: Jacobian error {worst}");
+        }
+    }
+
+    /// `‖r‖²` of the rows is the first-order objective's loss on the same points.
+    #[test]
+    fn the_rows_make_up_the_loss() {
+        let model: crate::Model = Arc::new(
+            ProblemConfig {
+                bc: BoundaryMode::Neumann,
+                ..Default::default()
+            }
+            .build()
+            .unwrap(),
+        );
+        let mut config = TrainConfig::preset("dgm").unwrap();
+        config.dtype = crate::Precision::F64;
+        let obj = objective(&config, &model);
+        let net = Mlp::init(
+            &config.network,
+            1,
+            InputMap::IDENTITY,
+            &mut Rng::new(0, 1),
+            candle_core::DType::F64,
+            &candle_core::Device::Cpu,
+        )
+        .unwrap();
+        let batch = Batch {
+            x: vec![0.3, 1.2, 2.9, 1.7],
+            t: vec![0.1, 0.5, 0.95, 0.0],
+            bt: vec![0.2, 0.7],
+            weight: Vec::new(),
+        };
+        let norms = obj.norms(&batch);
+        let loss = obj
+            .chunk_loss(&net, &batch, &norms, crate::Kernel::Plain)
+            .unwrap()
+            .total
+            .to_scalar::<f64>()
+            .unwrap();
+        let theta: Vec<f64> = net.theta().as_tensor().to_vec1().unwrap();
+        let rows = Rows {
+            objective: &obj,
+            net: HostNet {
+                layers: net.layers(),
+                act: config.network.activation,
+                inputs: net.input_map(),
+            },
+            batch: &batch,
+        };
+        let (r, _, _) = rows.evaluate(&theta, false);
+        assert!(
+            (r.norm_squared() - loss).abs() < 1e-12 * (1.0 + loss),
+            "{} vs {loss}",
+            r.norm_squared()
+        );
+    }
+}

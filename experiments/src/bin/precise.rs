@@ -1,0 +1,228 @@
+//! Precision: time-to-accuracy of the PINN presets against a reference that can judge 1e-5.
+//!
+//! 1. The reference: Richardson extrapolation of Crank–Nicolson in `h` and `Δt` together
+//!    (`hh_fd::extrapolated`) for `k = 5` and `k = ∞` in all three boundary modes, with its
+//!    observed order and error estimate.
+//! 2. rel_l2 against it over training time (evaluations excluded) for `seed`, `seed-fixed`,
+//!    `accurate` and `precise` (Adam, then Levenberg–Marquardt in f64) at each `a`: the times to
+//!    1e-2, 1e-3, 1e-4 and 1e-5 and a figure of the curves.
+//!
+//! Writes `results/precise.md` and its tables (CSV/JSON) and figures in `results/precise/`.
+
+use clap::Parser;
+use hh_eval::pinn::time_to_accuracy;
+use hh_eval::plot::{self, COLORS, LinePanel, Series};
+use hh_eval::{Report, Table};
+use hh_fd::{extrapolated, extrapolation_base};
+use hh_model::{BoundaryMode, PAPER_A_VALUES, ProblemConfig, Slope};
+use hh_pinn::TrainConfig;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Parser)]
+#[command(
+    name = "precise",
+    version,
+    about = "Time-to-accuracy of the PINN presets against a Richardson-extrapolated reference"
+)]
+struct Cli {
+    /// Thresholds a (default: the paper's six).
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+    a: Vec<f64>,
+    /// Presets to time.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "seed,seed-fixed,accurate,precise"
+    )]
+    presets: Vec<String>,
+    /// Output directory: writes OUT/precise.md and OUT/precise/.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+}
+
+/// The accuracies whose times are tabulated.
+const TARGETS: [f64; 4] = [1e-2, 1e-3, 1e-4, 1e-5];
+
+fn main() -> ExitCode {
+    hh_io::keep_freed_memory();
+    hh_io::exit_code(run(Cli::parse()))
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let a_values = if cli.a.is_empty() {
+        PAPER_A_VALUES.to_vec()
+    } else {
+        cli.a.clone()
+    };
+    if let Some(a) = a_values
+        .iter()
+        .find(|a| !(a.is_finite() && **a > 0.0 && **a < 1.0))
+    {
+        return Err(hh_model::ConfigError::invalid("a", "numbers in (0, 1)", a).into());
+    }
+    for p in &cli.presets {
+        TrainConfig::preset(p)?;
+    }
+    let start = Instant::now();
+    drop(hh_io::AtomicDir::new(cli.out.join("precise"))?);
+    let bar = hh_io::progress(
+        (6 + a_values.len() * (1 + cli.presets.len())) as u64,
+        "precise",
+    );
+
+    bar.set_message("Richardson references");
+    let mut reference = Table::new(
+        "reference",
+        "The Richardson-extrapolated FD reference (a = 0.1; nx = 1270, 2540, 5080, nt = 2 nx)",
+        "all",
+        "lower",
+        &[
+            "bc",
+            "k",
+            "observed_order",
+            "plain_change",
+            "estimated_error",
+            "seconds",
+        ],
+    )
+    .note(
+        "observed_order: log₂ of successive changes of the plain Crank–Nicolson solutions; \
+         plain_change: their change at the finest level; estimated_error: max |R₂ − R₁| of the \
+         extrapolations R = (4 u_{h/2} − u_h)/3, a conservative bound of the error of R₂. All on the \
+         128 × 128 evaluation grid, which lies on the nodes.",
+    );
+    for bc in BoundaryMode::ALL {
+        for k in [Slope::Finite(5.0), Slope::Infinite] {
+            let t0 = Instant::now();
+            let p = ProblemConfig {
+                bc,
+                k,
+                ..Default::default()
+            }
+            .build()?;
+            let r = extrapolated(&p, &extrapolation_base())?;
+            reference.push(vec![
+                bc.to_string().into(),
+                k.to_string().into(),
+                r.observed_order.into(),
+                r.finest_change.into(),
+                r.estimated_error.into(),
+                t0.elapsed().as_secs_f64().into(),
+            ]);
+            bar.inc(1);
+        }
+    }
+
+    let mut columns = vec!["a", "preset", "final_rel_l2", "train_s"];
+    let labels: Vec<String> = TARGETS.iter().map(|t| format!("time_to_{t:e}_s")).collect();
+    columns.extend(labels.iter().map(String::as_str));
+    let mut times = Table::new(
+        "time_to_accuracy",
+        "Training time to rel_l2 ≤ 1e-2 … 1e-5 against the extrapolated reference (k = 5, dirichlet)",
+        "dirichlet",
+        "lower",
+        &columns,
+    )
+    .note(
+        "Training seconds on this machine (2 cores, shared), evaluations excluded; – where the run \
+         never reached the accuracy. precise: Adam in f64, then Levenberg–Marquardt.",
+    );
+    let mut curves = Table::new(
+        "curves",
+        "rel_l2 against training time",
+        "dirichlet",
+        "lower",
+        &["a", "preset", "seconds", "step", "rel_l2"],
+    );
+    let mut panels = Vec::new();
+    for &a in &a_values {
+        bar.set_message(format!("a = {a}: reference"));
+        let problem = ProblemConfig {
+            a,
+            ..Default::default()
+        }
+        .build()?;
+        let r = extrapolated(&problem, &extrapolation_base())?;
+        bar.inc(1);
+        let model: hh_pinn::Model = Arc::new(problem);
+        let mut panel = LinePanel {
+            title: format!("a = {a}"),
+            series: Vec::new(),
+        };
+        for (i, preset) in cli.presets.iter().enumerate() {
+            bar.set_message(format!("a = {a}: {preset}"));
+            let config = TrainConfig::preset(preset)?;
+            let (curve, seconds) = time_to_accuracy(model.clone(), &config, &r.eval)?;
+            let time_to = |target: f64| {
+                curve
+                    .iter()
+                    .find(|(_, _, e)| *e <= target)
+                    .map_or(f64::NAN, |(t, _, _)| *t)
+            };
+            let mut row = vec![
+                a.into(),
+                preset.as_str().into(),
+                curve.last().map_or(f64::NAN, |c| c.2).into(),
+                seconds.into(),
+            ];
+            row.extend(TARGETS.iter().map(|&t| time_to(t).into()));
+            times.push(row);
+            for &(t, step, e) in &curve {
+                curves.push(vec![
+                    a.into(),
+                    preset.as_str().into(),
+                    t.into(),
+                    step.into(),
+                    e.into(),
+                ]);
+            }
+            panel.series.push(Series {
+                label: preset.clone(),
+                points: curve.iter().map(|&(t, _, e)| (t, e)).collect(),
+                color: COLORS[i % COLORS.len()],
+                dashed: false,
+            });
+            bar.inc(1);
+        }
+        panels.push(panel);
+    }
+    bar.finish_and_clear();
+
+    let report = Report {
+        name: "precise".into(),
+        title: "Precision: time to accuracy against a reference verified to 1e-7".into(),
+        preamble: vec![
+            "Generated by `cargo run --release -p experiments --bin precise`; never edited by hand. The problem is \
+             the paper's (k = 5, `lower`, dirichlet, T = 1, φ) at each a; errors are rel_l2 on the 128 × 128 \
+             evaluation grid against the Richardson-extrapolated reference (docs/model.md, \"Measures\")."
+                .into(),
+        ],
+        sections: vec![
+            ("The reference".into(), vec![reference]),
+            ("Time to accuracy".into(), vec![times, curves]),
+        ],
+        manifest: hh_io::Manifest::new("experiments precise", env!("CARGO_PKG_VERSION"))
+            .field("a_values", &a_values)
+            .field("presets", &cli.presets)
+            .field("threads", &rayon::current_num_threads())
+            .timing("total_s", start.elapsed().as_secs_f64()),
+    };
+    let md = report.write_with(&cli.out, |dir| {
+        plot::lines(
+            &dir.join("time_to_accuracy"),
+            "rel_l2 against training time (k = 5, dirichlet)",
+            &panels,
+            "training time (s)",
+            "rel_l2",
+            true,
+        )
+    })?;
+    eprintln!("wrote {}", md.display());
+    Ok(())
+}
