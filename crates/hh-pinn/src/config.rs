@@ -592,8 +592,8 @@ impl TrainConfig {
                 c.steps = 2000;
                 c.optimiser.schedule = Schedule::Cosine { min_lr: 1e-4 };
                 c.second_order = SecondOrder {
-                    iterations: 300,
-                    points: 2000,
+                    iterations: 150,
+                    points: 4000,
                     ..SecondOrder::default()
                 };
                 c

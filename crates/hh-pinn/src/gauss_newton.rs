@@ -135,9 +135,9 @@ impl HostNet<'_> {
         unreachable!("the last layer returns")
     }
 
-    /// The gradient rows `∂r_q/∂θ` (`R × P`) for rows `q` at points `point[q]` seeded at the
-    /// output with `seed[q]` (per output component: the coefficients of `N`, `N_x`, `N_t`,
-    /// `N_xx`).
+    /// The transposed Jacobian `Jᵀ` (`P × R`, column `q` = `∂r_q/∂θ`, contiguous) for rows `q`
+    /// at points `point[q]` seeded at the output with `seed[q]` (per output component: the
+    /// coefficients of `N`, `N_x`, `N_t`, `N_xx`).
     fn jacobian(
         &self,
         theta: &[f64],
@@ -147,7 +147,7 @@ impl HostNet<'_> {
     ) -> DMatrix<f64> {
         let rows = point.len();
         let params = theta.len();
-        let mut jac = DMatrix::zeros(rows, params);
+        let mut jt = DMatrix::zeros(params, rows);
         let m = self.layers[self.layers.len() - 1].n_out;
         let mut bar = Streams {
             v: DMatrix::from_fn(rows, m, |q, j| seed[q][j][0]),
@@ -160,17 +160,18 @@ impl HostNet<'_> {
             let h = &f.inputs[l];
             for q in 0..rows {
                 let p = point[q];
+                let mut col = jt.column_mut(q);
                 for o in 0..s.n_out {
                     let (zv, zx, zt, zxx) =
                         (bar.v[(q, o)], bar.x[(q, o)], bar.t[(q, o)], bar.xx[(q, o)]);
                     let row = s.w_off + o * s.n_in;
                     for i in 0..s.n_in {
-                        jac[(q, row + i)] = zv * h.v[(p, i)]
+                        col[row + i] = zv * h.v[(p, i)]
                             + zx * h.x[(p, i)]
                             + zt * h.t[(p, i)]
                             + zxx * h.xx[(p, i)];
                     }
-                    jac[(q, s.b_off + o)] = zv;
+                    col[s.b_off + o] = zv;
                 }
             }
             if l == 0 {
@@ -207,7 +208,7 @@ impl HostNet<'_> {
             }
             bar = zb;
         }
-        jac
+        jt
     }
 }
 
@@ -246,7 +247,7 @@ impl Rows<'_> {
         (x, t)
     }
 
-    /// `r(θ)`, its terms, and with `jacobian` also `J(θ)`.
+    /// `r(θ)`, its terms, and with `jacobian` also `Jᵀ(θ)` (`P × R`).
     pub fn evaluate(
         &self,
         theta: &[f64],
@@ -372,6 +373,43 @@ impl Rows<'_> {
     }
 }
 
+/// `A = Jᵀ J` from `Jᵀ` (`P × R`): the dominant cost, `R P²`, on all cores (the `gemm` crate's
+/// kernels; nalgebra's product is single-threaded).
+fn gram(jt: &DMatrix<f64>) -> DMatrix<f64> {
+    let (p, r) = jt.shape();
+    let mut a = DMatrix::<f64>::zeros(p, p);
+    if r == 0 || p == 0 {
+        return a;
+    }
+    // column-major: Jᵀ (p × r) has row stride 1 and column stride p; J = (Jᵀ)ᵀ (r × p) has row
+    // stride p and column stride 1
+    // SAFETY: dst is p × p column-major; both operands lie within `jt`'s p · r elements.
+    unsafe {
+        gemm::gemm(
+            p,
+            p,
+            r,
+            a.as_mut_ptr(),
+            p as isize,
+            1,
+            false,
+            jt.as_ptr(),
+            p as isize,
+            1,
+            jt.as_ptr(),
+            1,
+            p as isize,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::Rayon(0),
+        );
+    }
+    a
+}
+
 /// One Levenberg–Marquardt iteration's outcome.
 pub(crate) struct Iterate {
     pub theta: Vec<f64>,
@@ -402,11 +440,11 @@ impl Lm {
 
     /// One iteration on `rows`: `None` when no damping lowers the loss (converged or stalled).
     pub fn iterate(&mut self, rows: &Rows) -> Option<Iterate> {
-        let (r, _, jac) = rows.evaluate(&self.theta, true);
-        let jac = jac?;
+        let (r, _, jt) = rows.evaluate(&self.theta, true);
+        let jt = jt?;
         let loss = r.norm_squared();
-        let a = jac.tr_mul(&jac);
-        let g = jac.tr_mul(&r);
+        let a = gram(&jt);
+        let g = &jt * &r;
         let diag: DVector<f64> = a.diagonal().map(|d| d.max(1e-12 * (1.0 + d)));
         for _ in 0..MAX_REJECTIONS {
             let mut damped = a.clone();
@@ -522,9 +560,11 @@ mod tests {
                 },
                 batch: &batch,
             };
-            let (r, _, jac) = rows.evaluate(&theta, true);
-            let jac = jac.unwrap();
-            assert_eq!(jac.shape(), (r.len(), theta.len()));
+            let (r, _, jt) = rows.evaluate(&theta, true);
+            let jt = jt.unwrap();
+            assert_eq!(jt.shape(), (theta.len(), r.len()));
+            let a = gram(&jt);
+            assert!((&a - &jt * jt.transpose()).norm() < 1e-12 * (1.0 + a.norm()));
             let h = 1e-6;
             let mut worst: f64 = 0.0;
             for k in 0..theta.len() {
@@ -535,7 +575,7 @@ mod tests {
                 let fd =
                     (rows.evaluate(&plus, false).0 - rows.evaluate(&minus, false).0) / (2.0 * h);
                 for q in 0..r.len() {
-                    worst = worst.max((fd[q] - jac[(q, k)]).abs() / (1.0 + fd[q].abs()));
+                    worst = worst.max((fd[q] - jt[(k, q)]).abs() / (1.0 + fd[q].abs()));
                 }
             }
             assert!(worst < 1e-6, "{bc} {act:?}: Jacobian error {worst}");

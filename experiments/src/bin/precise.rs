@@ -41,6 +41,10 @@ struct Cli {
         default_value = "seed,seed-fixed,accurate,precise"
     )]
     presets: Vec<String>,
+    /// A training config (TOML or JSON, the `[train]` fields) used instead of the preset
+    /// `precise`.
+    #[arg(long)]
+    precise_config: Option<PathBuf>,
     /// Output directory: writes OUT/precise.md and OUT/precise/.
     #[arg(long, default_value = "results")]
     out: PathBuf,
@@ -157,7 +161,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         };
         for (i, preset) in cli.presets.iter().enumerate() {
             bar.set_message(format!("a = {a}: {preset}"));
-            let config = TrainConfig::preset(preset)?;
+            let config = match (&cli.precise_config, preset.as_str()) {
+                (Some(path), "precise") => {
+                    let c: TrainConfig = hh_model::read_config(path)?;
+                    c.validate()?;
+                    c
+                }
+                _ => TrainConfig::preset(preset)?,
+            };
             let (curve, seconds) = time_to_accuracy(model.clone(), &config, &r.eval)?;
             let time_to = |target: f64| {
                 curve
