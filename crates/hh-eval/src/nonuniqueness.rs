@@ -12,7 +12,7 @@
 //! - The **exact family** from `u₀ ≡ a` ([`hh_model::inclusion::threshold_family`]) against the
 //!   steered inclusion PINN.
 
-use hh_fd::{GridConfig, solve};
+use hh_fd::{GridConfig, max_abs_diff, solve};
 use hh_model::inclusion::{Leave, graph_distance, threshold_family};
 use hh_model::{
     BoundaryMode, EvalGrid, Formulation, InitialCondition, ProblemConfig, ReactionDiffusion,
@@ -294,12 +294,7 @@ pub fn family_table(
         let config = m.train_config(a, steps, 0)?;
         let run = train_inclusion(&problem, &config)?;
         let exact = m.on(a, &grid);
-        let max_abs = run
-            .u
-            .iter()
-            .zip(&exact)
-            .map(|(u, e)| (u - e).abs())
-            .fold(0.0, f64::max);
+        let max_abs = max_abs_diff(&run.u, &exact);
         table.push(vec![
             m.label().into(),
             m.tau.into(),
@@ -353,11 +348,7 @@ pub fn k_sequence(
         let mut prev: Option<(f64, f64)> = None;
         for &k in ks {
             let u = fd_on(cfg, Slope::Finite(k), reg, &fd, &env.grid)?;
-            let max = u
-                .iter()
-                .zip(limit)
-                .map(|(a, b)| (a - b).abs())
-                .fold(0.0, f64::max);
+            let max = max_abs_diff(&u, limit);
             let rate = match prev {
                 Some((pk, pe)) if (k / pk - 2.0).abs() < 1e-9 && max > 0.0 => (pe / max).log2(),
                 _ => f64::NAN,

@@ -7,6 +7,7 @@ use plotters::coord::Shift;
 use plotters::element::BitMapElement;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
+pub use plotters::style::RGBColor;
 use std::path::Path;
 use std::sync::Once;
 

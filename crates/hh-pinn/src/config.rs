@@ -500,7 +500,7 @@ impl TrainConfig {
     ///   jet), `dgm` batches of 1024, causal weights (`ε_c = 10⁴` over 32 time slices), Adam 2e-3
     ///   with a cosine decay to 1e-5, 10 000 steps;
     /// - `precise`: `accurate`'s ansatz, batches and optimiser in f64 on a tanh 3×24 network, 2000
-    ///   Adam steps (cosine to 1e-4), then 300 Levenberg–Marquardt iterations on 2000 fixed
+    ///   Adam steps (cosine to 1e-4), then 230 Levenberg–Marquardt iterations on 4000 fixed
     ///   points ([`SecondOrder`]);
     /// - `inclusion`: for the inclusion itself (a model with the algebraic selection `d`,
     ///   [`hh_model::NerveInclusion`]): `wave`'s network, initial data built in, `dgm` batches of
@@ -592,7 +592,7 @@ impl TrainConfig {
                 c.steps = 2000;
                 c.optimiser.schedule = Schedule::Cosine { min_lr: 1e-4 };
                 c.second_order = SecondOrder {
-                    iterations: 150,
+                    iterations: 230,
                     points: 4000,
                     ..SecondOrder::default()
                 };

@@ -289,11 +289,7 @@ fn family_fd_table(fd: &GridConfig) -> anyhow::Result<Table> {
         let m = Member { tau: 0.0, leave };
         let exact = m.on(FAMILY_A, &grid);
         let u = fd_on(&problem, Slope::Infinite, reg, fd, &grid)?;
-        let max = u
-            .iter()
-            .zip(&exact)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
+        let max = hh_fd::max_abs_diff(&u, &exact);
         t.push(vec![
             reg.name().into(),
             m.label().into(),
@@ -662,6 +658,28 @@ fn who_finds_what(found: &Plateau, family: &Table) -> Table {
     t
 }
 
+/// `u(t, centre)` against `t`: the middle column of `u` on `grid`.
+fn centre_over_time(
+    grid: &EvalGrid,
+    u: &Array2<f64>,
+    label: String,
+    color: plot::RGBColor,
+    dashed: bool,
+) -> Series {
+    let centre = grid.x.len() / 2;
+    Series {
+        label,
+        points: grid
+            .t
+            .iter()
+            .zip(u.column(centre))
+            .map(|(&t, &v)| (t, v))
+            .collect(),
+        color,
+        dashed,
+    }
+}
+
 fn figures(
     dir: &std::path::Path,
     env: &Envelope,
@@ -716,17 +734,8 @@ fn figures(
         "u",
         false,
     )?;
-    let centre = grid.x.len() / 2;
-    let over_t = |u: &Array2<f64>, label: String, color, dashed| Series {
-        label,
-        points: grid
-            .t
-            .iter()
-            .zip(u.column(centre))
-            .map(|(&t, &v)| (t, v))
-            .collect(),
-        color,
-        dashed,
+    let over_t = |u: &Array2<f64>, label: String, color, dashed| {
+        centre_over_time(grid, u, label, color, dashed)
     };
     let mut series = vec![
         over_t(&env.lower, "u⁻ (FD)".into(), COLORS[0], true),
@@ -756,20 +765,14 @@ fn figures(
     for (i, (m, run)) in members.iter().zip(family_runs).enumerate() {
         let color = COLORS[i % COLORS.len()];
         let exact = m.on(FAMILY_A, &fgrid);
-        let col = fgrid.x.len() / 2;
-        let line = |u: &Array2<f64>, label: String, dashed| Series {
-            label,
-            points: fgrid
-                .t
-                .iter()
-                .zip(u.column(col))
-                .map(|(&t, &v)| (t, v))
-                .collect(),
+        series.push(centre_over_time(
+            &fgrid,
+            &run.u,
+            format!("PINN {}", m.label()),
             color,
-            dashed,
-        };
-        series.push(line(&run.u, format!("PINN {}", m.label()), false));
-        series.push(line(&exact, String::new(), true));
+            false,
+        ));
+        series.push(centre_over_time(&fgrid, &exact, String::new(), color, true));
     }
     plot::lines(
         &dir.join("family"),
