@@ -81,6 +81,17 @@ pub enum FdError {
     Algebraic { component: usize },
 }
 
+impl FdError {
+    /// The error as a command-line tool reports it: invalid input stays a [`ConfigError`] in the
+    /// chain, so that it exits with code 2 (`hh_io::exit_code`).
+    pub fn into_cli(self) -> anyhow::Error {
+        match self {
+            FdError::Config(c) => anyhow::Error::new(c),
+            e => anyhow::Error::new(e),
+        }
+    }
+}
+
 /// Options of a solve that do not change its result.
 #[derive(Default)]
 pub struct SolveOptions<'a> {
@@ -127,6 +138,7 @@ pub fn solve_with<P: ReactionDiffusion + ?Sized>(
     if let Some(component) = problem.mass().iter().position(|&m| m != 1.0) {
         return Err(FdError::Algebraic { component });
     }
+    check_resources(problem, grid)?;
     check_step_solvability(problem, grid)?;
     let start = Instant::now();
     let mut sol = match (problem.boundary(), grid.margin) {
@@ -136,6 +148,56 @@ pub fn solve_with<P: ReactionDiffusion + ?Sized>(
     };
     sol.stats.seconds = start.elapsed().as_secs_f64();
     Ok(sol)
+}
+
+/// The most values a solve may store (`(nt + 1)(nx + 1) m`): 2²⁸ f64, 2 GiB.
+pub const MAX_STORED_VALUES: u128 = 1 << 28;
+
+/// Refuses, before anything is allocated, a grid whose stored solution exceeds
+/// [`MAX_STORED_VALUES`] or the memory the machine has available (`MemAvailable` of
+/// `/proc/meminfo`, where readable), and a `free`-mode margin beyond the automatic search's
+/// limit ([`MARGIN_MAX_LENGTHS`] interval lengths).
+fn check_resources<P: ReactionDiffusion + ?Sized>(
+    problem: &P,
+    grid: &GridConfig,
+) -> Result<(), FdError> {
+    let values = (grid.nt as u128 + 1) * (grid.nx as u128 + 1) * problem.components() as u128;
+    let available = available_memory().map_or(u128::MAX, |b| u128::from(b) / 8);
+    let limit = MAX_STORED_VALUES.min(available);
+    if values > limit {
+        let (field, value, other) = if grid.nt > grid.nx {
+            ("nt", grid.nt, format!("nx = {}", grid.nx))
+        } else {
+            ("nx", grid.nx, format!("nt = {}", grid.nt))
+        };
+        return Err(ConfigError::invalid(
+            field,
+            &format!(
+                "such that (nt + 1)(nx + 1)·m ≤ {limit} stored values ({} MiB) with {other}",
+                limit * 8 / (1 << 20)
+            ),
+            value,
+        )
+        .into());
+    }
+    let max_margin = MARGIN_MAX_LENGTHS * problem.domain().length();
+    if let Some(l) = grid.margin.filter(|&l| l > max_margin) {
+        return Err(ConfigError::invalid(
+            "margin",
+            &format!("at most {MARGIN_MAX_LENGTHS} interval lengths ({max_margin})"),
+            l,
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// `MemAvailable` in bytes, on Linux.
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// Samples of `u` used to find `sup f'` (the ramp of `H_k` is `1/k` wide: resolved for k ≲ 5000).

@@ -79,7 +79,15 @@ fn bad_input_exits_2_naming_the_field_and_writes_nothing() {
     std::fs::write(&bad_cfg, "[problem]\nkappa = 3\n").unwrap();
     let inclusion = dir.path().join("inclusion.toml");
     std::fs::write(&inclusion, "[problem]\nformulation = \"inclusion\"\n").unwrap();
-    let cases: [(&[&str], &str); 11] = [
+    let cases: [(&[&str], &str); 14] = [
+        (&["--nx", "1000000000000"], "`nx`"),
+        (&["--nx", "64", "--nt", "1000000000000"], "`nt`"),
+        (
+            &[
+                "--nx", "64", "--nt", "64", "--bc", "free", "--margin", "1e308",
+            ],
+            "`margin`",
+        ),
         (
             &["--config", inclusion.to_str().unwrap()],
             "`problem.formulation`",

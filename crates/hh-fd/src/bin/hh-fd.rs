@@ -110,7 +110,8 @@ fn solve(args: SolveArgs) -> anyhow::Result<()> {
     let problem = cfg.problem.build()?;
     cfg.grid.validate()?;
 
-    let (sol, seconds) = hh_fd::solve_with_progress(&problem, &cfg.grid)?;
+    let (sol, seconds) =
+        hh_fd::solve_with_progress(&problem, &cfg.grid).map_err(hh_fd::FdError::into_cli)?;
 
     let eval = EvalGrid::paper(&problem.domain());
     let dir = hh_io::AtomicDir::new(&args.out)

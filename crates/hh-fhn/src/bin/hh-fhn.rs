@@ -200,7 +200,8 @@ fn solve(args: SolveArgs) -> anyhow::Result<()> {
     let dir = hh_io::AtomicDir::new(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
 
-    let (sol, seconds) = hh_fd::solve_with_progress(&model, &cfg.grid)?;
+    let (sol, seconds) =
+        hh_fd::solve_with_progress(&model, &cfg.grid).map_err(hh_fd::FdError::into_cli)?;
 
     let eval = EvalGrid::paper(&model.domain());
     for (i, name) in ["u", "v"].into_iter().enumerate() {
