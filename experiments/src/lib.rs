@@ -15,7 +15,7 @@ pub fn fd_references(a_values: &[f64], bc: BoundaryMode) -> anyhow::Result<Vec<A
                 bc,
                 ..Default::default()
             };
-            hh_eval::pinn::fd_reference(&cfg, None)
+            Ok(hh_eval::fd::reference(&cfg, None)?.eval.clone())
         })
         .collect()
 }

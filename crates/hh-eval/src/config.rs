@@ -253,6 +253,55 @@ impl SweepConfig {
                 self.grid_convergence.levels,
             ));
         }
+        self.validate_problems_and_grids()
+    }
+
+    /// Every problem and FD grid the sweep will build, checked before any work starts (the finest
+    /// grid of each section against the solver's memory limit), errors named inside their section.
+    fn validate_problems_and_grids(&self) -> Result<(), ConfigError> {
+        use crate::fd::paper_problem;
+        use hh_fd::GridConfig;
+        let k5 = Slope::Finite(5.0);
+        for &a in &self.a_values {
+            paper_problem(a, BoundaryMode::Dirichlet, k5, Regularisation::Lower)
+                .build()
+                .map_err(|e| e.within("a_values"))?;
+        }
+        let gc = &self.grid_convergence;
+        let finest = |nx: usize, nt: usize, levels: usize, theta: f64| {
+            let shift = |n: usize| n.checked_shl(levels as u32).filter(|m| m >> levels == n);
+            GridConfig {
+                nx: shift(nx).unwrap_or(usize::MAX),
+                nt: shift(nt).unwrap_or(usize::MAX),
+                theta,
+                ..Default::default()
+            }
+        };
+        let checks = [
+            (
+                "grid_convergence",
+                gc.a,
+                finest(gc.nx, gc.nt, 0, gc.theta),
+                finest(gc.nx, gc.nt, gc.levels - 1, gc.theta),
+            ),
+            (
+                "k_convergence",
+                self.a_values[0],
+                finest(self.k_convergence.nx, self.k_convergence.nt, 0, 0.5),
+                finest(self.k_convergence.nx, self.k_convergence.nt, 0, 0.5),
+            ),
+        ];
+        for (section, a, coarsest, finest) in checks {
+            coarsest.validate().map_err(|e| e.within(section))?;
+            let problem = paper_problem(a, BoundaryMode::Dirichlet, k5, Regularisation::Lower)
+                .build()
+                .map_err(|e| e.within(section))?;
+            hh_fd::check_resources(&problem, &finest).map_err(|e| e.within(section))?;
+        }
+        if let Some(g) = self.reference_grid {
+            let grid = finest(g[0], g[1], 0, 0.5);
+            grid.validate().map_err(|e| e.within("reference_grid"))?;
+        }
         Ok(())
     }
 

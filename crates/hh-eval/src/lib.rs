@@ -15,6 +15,7 @@ pub mod nonuniqueness;
 pub mod pinn;
 pub mod plot;
 pub mod report;
+pub mod shard;
 pub mod sweep;
 pub mod table;
 pub mod waves;

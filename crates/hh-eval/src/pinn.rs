@@ -7,10 +7,9 @@
 
 use std::time::Instant;
 
-use hh_model::{BoundaryMode, EvalGrid, ProblemConfig, ReactionDiffusion, Regularisation, Slope};
+use hh_model::{BoundaryMode, EvalGrid, ProblemConfig, Regularisation, Slope};
 use hh_pinn::{Control, LossRecord, Model, Observer, TrainConfig, TrainOptions, Trainer};
 use ndarray::Array2;
-use rayon::prelude::*;
 use std::sync::Arc;
 
 use crate::config::PinnSweep;
@@ -21,13 +20,6 @@ use crate::table::{Cell, Table};
 /// The accuracy a "time to reach" column refers to (wall time to rel_l2 ≤ 1e-2; `docs/model.md`,
 /// "Measures").
 pub const TARGET_REL_L2: f64 = 1e-2;
-
-/// The FD reference of `cfg` on the evaluation grid: [`hh_fd::reference`], or a solve on `grid`.
-pub fn fd_reference(cfg: &ProblemConfig, grid: Option<[usize; 2]>) -> anyhow::Result<Array2<f64>> {
-    let problem = cfg.build()?;
-    let sol = crate::fd::reference_solution(&problem, grid)?;
-    Ok(sol.on_grid(&EvalGrid::paper(&problem.domain()), 0))
-}
 
 /// The nerve problem `cfg` as a model for the trainer.
 pub fn nerve_model(cfg: &ProblemConfig) -> anyhow::Result<Model> {
@@ -257,86 +249,81 @@ pub fn preset_config(sweep: &PinnSweep, preset: &str) -> anyhow::Result<TrainCon
     Ok(c)
 }
 
-/// Number of trainings of [`sections`].
-pub fn jobs(sweep: &PinnSweep, a_values: &[f64]) -> usize {
-    sweep.presets.len() * sweep.bc.len() * a_values.len() + sweep.k_sweep.len()
+/// The problem of the accuracy table: the paper's with threshold `a`, mode `bc`, `k = 5`, lower.
+pub fn accuracy_problem(a: f64, bc: BoundaryMode) -> ProblemConfig {
+    crate::fd::paper_problem(a, bc, Slope::Finite(5.0), Regularisation::Lower)
 }
 
-/// The PINN tables: accuracy per preset, `a` and boundary mode; convergence in `k`.
-pub fn sections(
-    sweep: &PinnSweep,
-    a_values: &[f64],
-    reference_grid: Option<[usize; 2]>,
-    bar: &indicatif::ProgressBar,
-) -> anyhow::Result<Vec<Table>> {
-    let k5 = Slope::Finite(5.0);
-    let problem = |a, bc, k| crate::fd::paper_problem(a, bc, k, Regularisation::Lower);
-    // References first, in parallel (deterministic); then the trainings one after another (each
-    // uses both cores).
-    let mut keys: Vec<(f64, BoundaryMode, Slope)> = Vec::new();
-    let accuracy = sweep
-        .bc
-        .iter()
-        .flat_map(|&bc| a_values.iter().map(move |&a| (a, bc, k5)));
-    let k_sweep = sweep
+/// The problems of the convergence in `k`: the listed slopes and `∞` (its limit).
+pub fn k_problems(sweep: &PinnSweep) -> Vec<ProblemConfig> {
+    sweep
         .k_sweep
         .iter()
         .chain([&Slope::Infinite])
-        .map(|&k| (sweep.k_sweep_a, BoundaryMode::Dirichlet, k));
-    for key in accuracy.chain(k_sweep) {
-        if !keys.contains(&key) {
-            keys.push(key);
+        .map(|&k| {
+            crate::fd::paper_problem(
+                sweep.k_sweep_a,
+                BoundaryMode::Dirichlet,
+                k,
+                Regularisation::Lower,
+            )
+        })
+        .collect()
+}
+
+/// The accuracy table of mode `bc`: one row per preset and `a` (in that order), each preset
+/// trained with its seed against the FD [`reference`](crate::fd::reference) of the same problem.
+pub fn accuracy_table(
+    sweep: &PinnSweep,
+    bc: BoundaryMode,
+    presets: &[String],
+    a_values: &[f64],
+    reference_grid: Option<[usize; 2]>,
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<Table> {
+    let mut t = Table::new(
+        &format!("pinn_accuracy_{bc}"),
+        &format!("PINN accuracy against FD, {bc}, k = 5"),
+        bc.name(),
+        "lower",
+        &[&["preset", "a"][..], &PinnRun::COLUMNS].concat(),
+    )
+    .note(&format!(
+        "Each preset trained with its seed (0) for the problem with threshold a, against the FD reference of the same \
+         problem (a, k = 5, lower, {bc}). train_s and ms_per_step exclude the evaluations every {} steps that find \
+         time_to_1e-2_s, the training time at which rel_l2 first reached 1e-2 (– if never). Timings are of this run \
+         on this machine: see the manifest.",
+        sweep.track_every
+    ));
+    for preset in presets {
+        for &a in a_values {
+            bar.set_message(format!("PINN {preset}, {bc}, a = {a}"));
+            let cfg = preset_config(sweep, preset)?;
+            let problem = accuracy_problem(a, bc);
+            let reference = crate::fd::reference(&problem, reference_grid)?;
+            let run = train_against(
+                nerve_model(&problem)?,
+                &cfg,
+                std::slice::from_ref(&reference.eval),
+                sweep.track_every,
+            )?;
+            t.push([vec![preset.as_str().into(), a.into()], run.cells(0)].concat());
+            bar.inc(1);
         }
     }
-    bar.set_message("FD references");
-    let refs: Vec<Array2<f64>> = keys
-        .par_iter()
-        .map(|&(a, bc, k)| fd_reference(&problem(a, bc, k), reference_grid))
-        .collect::<anyhow::Result<_>>()?;
-    let reference = |a: f64, bc, k| {
-        let i = keys
-            .iter()
-            .position(|&key| key == (a, bc, k))
-            .expect("solved");
-        &refs[i]
-    };
+    Ok(t)
+}
 
-    let mut tables = Vec::new();
-    for &bc in &sweep.bc {
-        let mut t = Table::new(
-            &format!("pinn_accuracy_{bc}"),
-            &format!("PINN accuracy against FD, {bc}, k = 5"),
-            bc.name(),
-            "lower",
-            &[&["preset", "a"][..], &PinnRun::COLUMNS].concat(),
-        )
-        .note(&format!(
-            "Each preset trained with its seed (0) for the problem with threshold a, against the FD reference of the same \
-             problem (a, k = 5, lower, {bc}). train_s and ms_per_step exclude the evaluations every {} steps that find \
-             time_to_1e-2_s, the training time at which rel_l2 first reached 1e-2 (– if never). Timings are of this run \
-             on this machine: see the manifest.",
-            sweep.track_every
-        ));
-        for preset in &sweep.presets {
-            for &a in a_values {
-                bar.set_message(format!("PINN {preset}, {bc}, a = {a}"));
-                let cfg = preset_config(sweep, preset)?;
-                let model = nerve_model(&problem(a, bc, k5))?;
-                let run = train_against(
-                    model,
-                    &cfg,
-                    std::slice::from_ref(reference(a, bc, k5)),
-                    sweep.track_every,
-                )?;
-                t.push([vec![preset.as_str().into(), a.into()], run.cells(0)].concat());
-                bar.inc(1);
-            }
-        }
-        tables.push(t);
-    }
-
+/// The PINN's convergence in `k` (preset `k_sweep_preset`, dirichlet, `a = k_sweep_a`) against
+/// the FD minimal solution `u_∞`.
+pub fn k_table(
+    sweep: &PinnSweep,
+    reference_grid: Option<[usize; 2]>,
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<Table> {
     let (a, bc) = (sweep.k_sweep_a, BoundaryMode::Dirichlet);
-    let limit = reference(a, bc, Slope::Infinite);
+    let problem = |k| crate::fd::paper_problem(a, bc, k, Regularisation::Lower);
+    let limit = crate::fd::reference(&problem(Slope::Infinite), reference_grid)?;
     let mut t = Table::new(
         "pinn_k_convergence_dirichlet",
         &format!("PINN convergence in k, dirichlet, preset {}, a = {a}", sweep.k_sweep_preset),
@@ -362,11 +349,16 @@ pub fn sections(
     for &k in &sweep.k_sweep {
         bar.set_message(format!("PINN {}, k = {k}", sweep.k_sweep_preset));
         let cfg = preset_config(sweep, &sweep.k_sweep_preset)?;
-        let own = reference(a, bc, k);
-        let model = nerve_model(&problem(a, bc, k))?;
-        let run = train_against(model, &cfg, std::slice::from_ref(own), sweep.track_every)?;
-        let vs_limit = Errors::of(run.u[0].view(), limit.view(), eval_h());
-        let fd = Errors::of(own.view(), limit.view(), eval_h());
+        let own = crate::fd::reference(&problem(k), reference_grid)?;
+        let model = nerve_model(&problem(k))?;
+        let run = train_against(
+            model,
+            &cfg,
+            std::slice::from_ref(&own.eval),
+            sweep.track_every,
+        )?;
+        let vs_limit = Errors::of(run.u[0].view(), limit.eval.view(), eval_h());
+        let fd = Errors::of(own.eval.view(), limit.eval.view(), eval_h());
         rows.push((k, vs_limit, run.errors[0], fd));
         bar.inc(1);
     }
@@ -383,6 +375,5 @@ pub fn sections(
             fd.rel_l2.into(),
         ]);
     }
-    tables.push(t);
-    Ok(tables)
+    Ok(t)
 }

@@ -59,6 +59,13 @@ impl Report {
         out: &Path,
         extra: impl FnOnce(&Path) -> anyhow::Result<()>,
     ) -> anyhow::Result<PathBuf> {
+        let md = out.join(format!("{}.md", self.name));
+        if std::fs::symlink_metadata(&md).is_ok_and(|m| !m.is_file()) {
+            anyhow::bail!(
+                "refusing to replace {}: it is not a regular file",
+                md.display()
+            );
+        }
         let dir = hh_io::AtomicDir::new(out.join(&self.name))?;
         extra(dir.path())?;
         for t in self.sections.iter().flat_map(|(_, ts)| ts) {
@@ -72,7 +79,6 @@ impl Report {
         self.manifest.write(dir.path())?;
         let markdown = self.to_markdown();
         dir.commit()?;
-        let md = out.join(format!("{}.md", self.name));
         hh_io::write_atomic(&md, markdown)?;
         Ok(md)
     }

@@ -1,13 +1,213 @@
-//! Runs the sections of a sweep and assembles the report.
+//! Runs a sweep as a list of independent parts and assembles the report.
+//!
+//! A sweep is cut into [`Part`]s, each computing some rows of some tables from the config alone,
+//! so the parts can run in any process in any order: [`run_sweep`] runs them all here; a
+//! [`Shard`](crate::shard::Shard) runs every `N`-th of them (on a cluster, one array task per shard), and
+//! [`assemble`] puts the tables of all parts back together, in the order of [`parts`]. The
+//! report of a merged run therefore equals the unsharded one, row for row.
 
 use std::time::Instant;
 
-use hh_model::BoundaryMode;
+use hh_model::{BoundaryMode, ProblemConfig};
 
-use crate::{Report, SweepConfig, fd, pinn};
+use crate::{Report, SweepConfig, Table, fd, pinn};
 
-/// Runs every section of `cfg` (`name` is the profile or file it came from).
-pub fn run_sweep(name: &str, cfg: &SweepConfig, progress: bool) -> anyhow::Result<Report> {
+/// The report's sections, in order; [`Part::section`] indexes into it.
+pub const SECTIONS: [&str; 5] = [
+    "FD reference and grid convergence",
+    "FD convergence in k and the non-uniqueness envelope",
+    "PINN/DGM against the FD reference",
+    "Threshold and travelling waves (summary of results/waves.md)",
+    "Non-uniqueness: the solution set of the inclusion (summary of results/nonuniqueness.md)",
+];
+
+/// One independently computable part of a sweep.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Part {
+    /// `u(T, centre)` of the FD references of one mode, every `a`.
+    CentreValues { bc: BoundaryMode },
+    /// Grid convergence in one mode.
+    GridConvergence { bc: BoundaryMode },
+    /// Convergence in `k` (and the envelope) in one mode.
+    KConvergence { bc: BoundaryMode },
+    /// One row of a PINN accuracy table: one preset at one threshold in one mode.
+    PinnAccuracy {
+        bc: BoundaryMode,
+        preset: String,
+        a: f64,
+    },
+    /// The PINN's convergence in `k` (one table: its rates need every slope).
+    PinnK,
+    /// The threshold table of the waves summary.
+    Waves,
+    /// The non-uniqueness summary.
+    Nonuniqueness,
+}
+
+/// The parts of `cfg`, in the order in which their rows appear in the report.
+pub fn parts(cfg: &SweepConfig) -> Vec<Part> {
+    let mut parts: Vec<Part> = BoundaryMode::ALL
+        .iter()
+        .map(|&bc| Part::CentreValues { bc })
+        .collect();
+    parts.extend(
+        cfg.grid_convergence
+            .bc
+            .iter()
+            .map(|&bc| Part::GridConvergence { bc }),
+    );
+    parts.extend(
+        cfg.k_convergence
+            .bc
+            .iter()
+            .map(|&bc| Part::KConvergence { bc }),
+    );
+    for &bc in &cfg.pinn.bc {
+        for preset in &cfg.pinn.presets {
+            for &a in &cfg.a_values {
+                parts.push(Part::PinnAccuracy {
+                    bc,
+                    preset: preset.clone(),
+                    a,
+                });
+            }
+        }
+    }
+    parts.push(Part::PinnK);
+    if cfg.waves.is_some() {
+        parts.push(Part::Waves);
+    }
+    if cfg.nonuniqueness.is_some() {
+        parts.push(Part::Nonuniqueness);
+    }
+    parts
+}
+
+impl Part {
+    /// Index of its section in [`SECTIONS`].
+    pub fn section(&self) -> usize {
+        match self {
+            Part::CentreValues { .. } | Part::GridConvergence { .. } => 0,
+            Part::KConvergence { .. } => 1,
+            Part::PinnAccuracy { .. } | Part::PinnK => 2,
+            Part::Waves => 3,
+            Part::Nonuniqueness => 4,
+        }
+    }
+
+    /// A short human-readable name (progress messages, shard files).
+    pub fn label(&self) -> String {
+        match self {
+            Part::CentreValues { bc } => format!("FD references, {bc}"),
+            Part::GridConvergence { bc } => format!("FD grid convergence, {bc}"),
+            Part::KConvergence { bc } => format!("FD convergence in k, {bc}"),
+            Part::PinnAccuracy { bc, preset, a } => format!("PINN {preset}, {bc}, a = {a}"),
+            Part::PinnK => "PINN convergence in k".into(),
+            Part::Waves => "threshold λ*".into(),
+            Part::Nonuniqueness => "non-uniqueness".into(),
+        }
+    }
+
+    /// The FD references it compares against (solved in parallel before the parts run).
+    fn references(&self, cfg: &SweepConfig) -> Vec<ProblemConfig> {
+        match self {
+            Part::CentreValues { bc } => fd::centre_problems(&cfg.a_values, &[*bc]),
+            Part::PinnAccuracy { bc, a, .. } => vec![pinn::accuracy_problem(*a, *bc)],
+            Part::PinnK => pinn::k_problems(&cfg.pinn),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Units of progress it reports.
+    fn jobs(&self, cfg: &SweepConfig) -> usize {
+        match self {
+            Part::CentreValues { .. } => cfg.a_values.len(),
+            Part::GridConvergence { .. } => {
+                cfg.grid_convergence.k.len() * cfg.grid_convergence.levels
+            }
+            Part::KConvergence { .. } => {
+                cfg.a_values.len()
+                    * cfg.k_convergence.regularisation.len()
+                    * (cfg.k_convergence.k.len() + 1)
+            }
+            Part::PinnAccuracy { .. } => 1,
+            Part::PinnK => cfg.pinn.k_sweep.len(),
+            Part::Waves => cfg.a_values.len() * cfg.waves.as_ref().map_or(0, |w| w.k.len()),
+            Part::Nonuniqueness => BoundaryMode::ALL.len() + 2,
+        }
+    }
+
+    /// Computes its tables (each holding only this part's rows).
+    pub fn run(
+        &self,
+        cfg: &SweepConfig,
+        bar: &indicatif::ProgressBar,
+    ) -> anyhow::Result<Vec<Table>> {
+        let grid = cfg.reference_grid;
+        Ok(match self {
+            Part::CentreValues { bc } => {
+                vec![fd::centre_values(&cfg.a_values, &[*bc], grid, bar)?]
+            }
+            Part::GridConvergence { bc } => {
+                let gc = crate::config::GridConvergence {
+                    bc: vec![*bc],
+                    ..cfg.grid_convergence.clone()
+                };
+                fd::grid_convergence(&gc, bar)?
+            }
+            Part::KConvergence { bc } => {
+                let kc = crate::config::KConvergence {
+                    bc: vec![*bc],
+                    ..cfg.k_convergence.clone()
+                };
+                fd::k_convergence(&kc, &cfg.a_values, bar)?
+            }
+            Part::PinnAccuracy { bc, preset, a } => vec![pinn::accuracy_table(
+                &cfg.pinn,
+                *bc,
+                std::slice::from_ref(preset),
+                &[*a],
+                grid,
+                bar,
+            )?],
+            Part::PinnK => vec![pinn::k_table(&cfg.pinn, grid, bar)?],
+            Part::Waves => {
+                let w = cfg.waves.as_ref().expect("a waves part has a waves config");
+                let d = crate::waves::Decision {
+                    horizon: w.horizon,
+                    h: w.h,
+                    dt: 0.5 * w.h,
+                };
+                vec![crate::waves::threshold_table(&cfg.a_values, &w.k, &d, w.rel_tol, bar)?.0]
+            }
+            Part::Nonuniqueness => {
+                let n = cfg
+                    .nonuniqueness
+                    .as_ref()
+                    .expect("a non-uniqueness part has its config");
+                vec![crate::nonuniqueness::summary_table(n, bar)?]
+            }
+        })
+    }
+}
+
+/// The tables of one part, with its position in [`parts`] and its wall time.
+#[derive(Clone, Debug)]
+pub struct PartResult {
+    pub index: usize,
+    pub tables: Vec<Table>,
+    pub seconds: f64,
+}
+
+/// Runs the parts of `cfg` at positions `indices`: first every FD reference they need, in
+/// parallel, then the parts one after another (each PINN training uses every core).
+pub fn run_parts(
+    cfg: &SweepConfig,
+    indices: &[usize],
+    progress: bool,
+) -> anyhow::Result<Vec<PartResult>> {
+    let all = parts(cfg);
+    let chosen: Vec<&Part> = indices.iter().map(|&i| &all[i]).collect();
     let bar = |n: usize, what: &str| {
         if progress {
             hh_io::progress(n as u64, what)
@@ -15,79 +215,71 @@ pub fn run_sweep(name: &str, cfg: &SweepConfig, progress: bool) -> anyhow::Resul
             indicatif::ProgressBar::hidden()
         }
     };
+    let mut references: Vec<ProblemConfig> = Vec::new();
+    for r in chosen.iter().flat_map(|p| p.references(cfg)) {
+        if !references.contains(&r) {
+            references.push(r);
+        }
+    }
+    let b = bar(references.len(), "FD references");
+    fd::prefetch_references(&references, cfg.reference_grid, &b)?;
+    b.finish_and_clear();
+
+    let b = bar(chosen.iter().map(|p| p.jobs(cfg)).sum(), "sweep");
+    let mut results = Vec::new();
+    for (&index, part) in indices.iter().zip(chosen) {
+        b.set_message(part.label());
+        let start = Instant::now();
+        let tables = part.run(cfg, &b)?;
+        results.push(PartResult {
+            index,
+            tables,
+            seconds: start.elapsed().as_secs_f64(),
+        });
+    }
+    b.finish_and_clear();
+    Ok(results)
+}
+
+/// The report of `cfg` from the results of all its parts (in any order, each exactly once): the
+/// rows of a table are those of its parts in the order of [`parts`].
+pub fn assemble(
+    name: &str,
+    cfg: &SweepConfig,
+    mut results: Vec<PartResult>,
+) -> anyhow::Result<Report> {
+    let all = parts(cfg);
+    results.sort_by_key(|r| r.index);
+    let indices: Vec<usize> = results.iter().map(|r| r.index).collect();
+    if indices != (0..all.len()).collect::<Vec<_>>() {
+        anyhow::bail!(
+            "the shards hold parts {indices:?} of a sweep with {} parts: some are missing or repeated",
+            all.len()
+        );
+    }
+    let mut sections: Vec<(String, Vec<Table>)> = Vec::new();
     let mut manifest = hh_io::Manifest::new("hh-eval convergence", env!("CARGO_PKG_VERSION"))
         .field("profile", name)
         .config(cfg)
         .field("threads", &rayon::current_num_threads());
-    let mut sections = Vec::new();
-
-    let start = Instant::now();
-    let b = bar(
-        cfg.a_values.len() * BoundaryMode::ALL.len(),
-        "FD references",
-    );
-    let centre = fd::centre_values(&cfg.a_values, &BoundaryMode::ALL, cfg.reference_grid, &b)?;
-    b.finish_and_clear();
-    manifest = manifest.timing("fd_centre_values_s", start.elapsed().as_secs_f64());
-
-    let start = Instant::now();
-    let b = bar(fd::grid_convergence_jobs(&cfg.grid_convergence), "FD grids");
-    let mut grid_tables = vec![centre];
-    grid_tables.extend(fd::grid_convergence(&cfg.grid_convergence, &b)?);
-    sections.push(("FD reference and grid convergence".to_owned(), grid_tables));
-    b.finish_and_clear();
-    manifest = manifest.timing("fd_grid_convergence_s", start.elapsed().as_secs_f64());
-
-    let start = Instant::now();
-    let b = bar(
-        fd::k_convergence_jobs(&cfg.k_convergence, &cfg.a_values),
-        "FD in k",
-    );
-    sections.push((
-        "FD convergence in k and the non-uniqueness envelope".to_owned(),
-        fd::k_convergence(&cfg.k_convergence, &cfg.a_values, &b)?,
-    ));
-    b.finish_and_clear();
-    manifest = manifest.timing("fd_k_convergence_s", start.elapsed().as_secs_f64());
-
-    let start = Instant::now();
-    let b = bar(pinn::jobs(&cfg.pinn, &cfg.a_values), "PINN");
-    sections.push((
-        "PINN/DGM against the FD reference".to_owned(),
-        pinn::sections(&cfg.pinn, &cfg.a_values, cfg.reference_grid, &b)?,
-    ));
-    b.finish_and_clear();
-    manifest = manifest.timing("pinn_s", start.elapsed().as_secs_f64());
-
-    if let Some(w) = &cfg.waves {
-        let start = Instant::now();
-        let b = bar(cfg.a_values.len() * w.k.len(), "threshold λ*");
-        let d = crate::waves::Decision {
-            horizon: w.horizon,
-            h: w.h,
-            dt: 0.5 * w.h,
-        };
-        let (table, _) = crate::waves::threshold_table(&cfg.a_values, &w.k, &d, w.rel_tol, &b)?;
-        sections.push((
-            "Threshold and travelling waves (summary of results/waves.md)".to_owned(),
-            vec![table],
-        ));
-        b.finish_and_clear();
-        manifest = manifest.timing("waves_s", start.elapsed().as_secs_f64());
+    let mut seconds = [0.0; SECTIONS.len()];
+    for (part, result) in all.iter().zip(results) {
+        let title = SECTIONS[part.section()];
+        seconds[part.section()] += result.seconds;
+        if sections.last().is_none_or(|(t, _)| t != title) {
+            sections.push((title.to_owned(), Vec::new()));
+        }
+        let tables = &mut sections.last_mut().expect("pushed").1;
+        for t in result.tables {
+            match tables.iter_mut().find(|u| u.name == t.name) {
+                Some(u) => u.rows.extend(t.rows),
+                None => tables.push(t),
+            }
+        }
     }
-
-    if let Some(n) = &cfg.nonuniqueness {
-        let start = Instant::now();
-        let b = bar(BoundaryMode::ALL.len() + 2, "non-uniqueness");
-        sections.push((
-            "Non-uniqueness: the solution set of the inclusion (summary of results/nonuniqueness.md)"
-                .to_owned(),
-            vec![crate::nonuniqueness::summary_table(n, &b)?],
-        ));
-        b.finish_and_clear();
-        manifest = manifest.timing("nonuniqueness_s", start.elapsed().as_secs_f64());
+    for (title, s) in SECTIONS.iter().zip(seconds) {
+        manifest = manifest.timing(&format!("{}_s", section_key(title)), s);
     }
-
     let preamble = vec![
         format!(
             "Generated by `cargo run -p hh-eval --bin convergence` (profile `{name}`); never edited by hand. \
@@ -109,4 +301,21 @@ pub fn run_sweep(name: &str, cfg: &SweepConfig, progress: bool) -> anyhow::Resul
         sections,
         manifest,
     })
+}
+
+/// `fd_grid_convergence`-style key of a section title (its first words).
+fn section_key(title: &str) -> String {
+    title
+        .split([' ', ':', '/', '('])
+        .filter(|w| !w.is_empty())
+        .take(4)
+        .collect::<Vec<_>>()
+        .join("_")
+        .to_lowercase()
+}
+
+/// Runs every part of `cfg` (`name` is the profile or file it came from).
+pub fn run_sweep(name: &str, cfg: &SweepConfig, progress: bool) -> anyhow::Result<Report> {
+    let all: Vec<usize> = (0..parts(cfg).len()).collect();
+    assemble(name, cfg, run_parts(cfg, &all, progress)?)
 }

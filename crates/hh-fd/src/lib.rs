@@ -45,7 +45,8 @@ use step::Stepper;
 /// Why a solve failed.
 #[derive(Debug, thiserror::Error)]
 pub enum FdError {
-    #[error(transparent)]
+    /// Invalid input; a source of the error, so every binary maps it to exit code 2.
+    #[error("invalid input: {0}")]
     Config(#[from] ConfigError),
     #[error("{method} did not converge in {iterations} iterations (residual {residual:e})")]
     NoConvergence {
@@ -157,10 +158,10 @@ pub const MAX_STORED_VALUES: u128 = 1 << 28;
 /// [`MAX_STORED_VALUES`] or the memory the machine has available (`MemAvailable` of
 /// `/proc/meminfo`, where readable), and a `free`-mode margin beyond the automatic search's
 /// limit ([`MARGIN_MAX_LENGTHS`] interval lengths).
-fn check_resources<P: ReactionDiffusion + ?Sized>(
+pub fn check_resources<P: ReactionDiffusion + ?Sized>(
     problem: &P,
     grid: &GridConfig,
-) -> Result<(), FdError> {
+) -> Result<(), ConfigError> {
     let values = (grid.nt as u128 + 1) * (grid.nx as u128 + 1) * problem.components() as u128;
     let available = available_memory().map_or(u128::MAX, |b| u128::from(b) / 8);
     let limit = MAX_STORED_VALUES.min(available);
@@ -177,8 +178,7 @@ fn check_resources<P: ReactionDiffusion + ?Sized>(
                 limit * 8 / (1 << 20)
             ),
             value,
-        )
-        .into());
+        ));
     }
     let max_margin = MARGIN_MAX_LENGTHS * problem.domain().length();
     if let Some(l) = grid.margin.filter(|&l| l > max_margin) {
@@ -186,8 +186,7 @@ fn check_resources<P: ReactionDiffusion + ?Sized>(
             "margin",
             &format!("at most {MARGIN_MAX_LENGTHS} interval lengths ({max_margin})"),
             l,
-        )
-        .into());
+        ));
     }
     Ok(())
 }

@@ -5,12 +5,20 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::process::ExitCode;
 
 /// Prints `result`'s error chain and maps it to the exit code: 2 for invalid input (a
-/// [`ConfigError`] anywhere in the chain), 1 for a run that failed, 0 for success.
+/// [`ConfigError`] anywhere in the chain), 1 for a run that failed, 0 for success. A message that
+/// ends with the next one in the chain (an error that shows its source) is not repeated.
 pub fn exit_code(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let mut messages: Vec<String> = Vec::new();
+            for cause in e.chain() {
+                let text = cause.to_string();
+                if !messages.last().is_some_and(|m| m.ends_with(&text)) {
+                    messages.push(text);
+                }
+            }
+            eprintln!("error: {}", messages.join(": "));
             if e.chain().any(|c| c.downcast_ref::<ConfigError>().is_some()) {
                 ExitCode::from(2)
             } else {
@@ -45,4 +53,18 @@ pub fn keep_freed_memory() {
     const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: sets one integer option; mimalloc reads options atomically.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+}
+
+/// Refuses to publish a result holding a non-finite value: the error names `what` and the index
+/// of the first such value.
+pub fn ensure_finite<'a>(
+    what: &str,
+    values: impl IntoIterator<Item = &'a f64>,
+) -> anyhow::Result<()> {
+    match values.into_iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(i) => {
+            anyhow::bail!("{what} has a non-finite value (at flat index {i}); nothing was written")
+        }
+    }
 }

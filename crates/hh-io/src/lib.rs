@@ -9,6 +9,6 @@ mod atomic;
 mod cli;
 mod manifest;
 
-pub use atomic::{AtomicDir, write_atomic};
-pub use cli::{exit_code, keep_freed_memory, progress};
+pub use atomic::{AtomicDir, OURS_MARKERS, check_distinct, check_output, write_atomic};
+pub use cli::{ensure_finite, exit_code, keep_freed_memory, progress};
 pub use manifest::{Manifest, git_revision};

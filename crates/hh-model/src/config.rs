@@ -43,9 +43,23 @@ pub fn read_config<T: DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
         path: path.to_owned(),
         reason,
     };
+    // serde_path_to_error names the field a type error is in (`train.steps: invalid type …`).
+    let located = |field: String, reason: String| {
+        if field.is_empty() || field == "." {
+            reason
+        } else {
+            format!("`{field}`: {reason}")
+        }
+    };
     if path.extension().is_some_and(|e| e == "json") {
-        serde_json::from_str(&text).map_err(|e| parse(e.to_string()))
+        let mut de = serde_json::Deserializer::from_str(&text);
+        let value = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| parse(located(e.path().to_string(), e.into_inner().to_string())))?;
+        de.end().map_err(|e| parse(e.to_string()))?;
+        Ok(value)
     } else {
-        toml::from_str(&text).map_err(|e| parse(e.to_string()))
+        let de = toml::Deserializer::parse(&text).map_err(|e| parse(e.to_string()))?;
+        serde_path_to_error::deserialize(de)
+            .map_err(|e| parse(located(e.path().to_string(), e.into_inner().to_string())))
     }
 }

@@ -22,15 +22,63 @@ pub enum ConfigError {
     /// A config file that does not parse (syntax, unknown keys, wrong types).
     #[error("cannot parse config {path}: {reason}")]
     Parse { path: PathBuf, reason: String },
+    /// An output path that would replace something the user had.
+    #[error("refusing `{field}` {path}: {reason}")]
+    Output {
+        field: String,
+        path: PathBuf,
+        reason: String,
+    },
 }
 
 impl ConfigError {
     /// A value of `field` outside `allowed`.
     pub fn invalid(field: &str, allowed: &str, got: impl std::fmt::Display) -> Self {
+        // `Display` writes 1e308 with 309 digits; the shortest round-trip form is readable.
+        let got = got.to_string();
+        let got = match got.parse::<f64>() {
+            Ok(v) if got.len() > 24 => format!("{v:?}"),
+            _ => got,
+        };
         Self::Invalid {
             field: field.to_owned(),
             allowed: allowed.to_owned(),
-            got: got.to_string(),
+            got,
+        }
+    }
+
+    /// The same error with its field named inside `section` (`theta` → `grid_convergence.theta`).
+    pub fn within(self, section: &str) -> Self {
+        let prefixed = |field: String| format!("{section}.{field}");
+        match self {
+            Self::Invalid {
+                field,
+                allowed,
+                got,
+            } => Self::Invalid {
+                field: prefixed(field),
+                allowed,
+                got,
+            },
+            Self::Unreadable {
+                field,
+                path,
+                reason,
+            } => Self::Unreadable {
+                field: prefixed(field),
+                path,
+                reason,
+            },
+            Self::Output {
+                field,
+                path,
+                reason,
+            } => Self::Output {
+                field: prefixed(field),
+                path,
+                reason,
+            },
+            e @ Self::Parse { .. } => e,
         }
     }
 }

@@ -21,7 +21,6 @@
 use std::fmt::Debug;
 use std::sync::Arc;
 
-use crate::error::finite;
 use crate::{BoundaryMode, ConfigError, Jet};
 
 /// The pointwise reaction term `f: Rᵐ → Rᵐ`.
@@ -104,18 +103,43 @@ pub struct Domain {
 }
 
 impl Domain {
-    /// A validated domain: finite `x_min < x_max` and `t_end > 0`, each error naming its field
-    /// (`x_min`, `x_max`, `t_end`) and the allowed range.
+    /// The largest `|x|` and `t_end` accepted.
+    pub const MAX_COORDINATE: f64 = 1e6;
+    /// The shortest interval length and time accepted.
+    pub const MIN_SPAN: f64 = 1e-6;
+
+    /// A validated domain, each error naming its field (`x_min`, `x_max`, `t_end`) and the allowed
+    /// range: `|x_min|, |x_max| ≤` [`Domain::MAX_COORDINATE`], a length `x_max − x_min` in
+    /// [[`Domain::MIN_SPAN`], 2·`MAX_COORDINATE`] and `t_end` in [`MIN_SPAN`, `MAX_COORDINATE`].
+    /// Beyond these scales (dimensionless units of the nerve equation, where the interval is π and
+    /// the time 1) grids lose every digit to rounding or overflow to non-finite values.
     pub fn new(x_min: f64, x_max: f64, t_end: f64) -> Result<Self, ConfigError> {
-        if !(t_end.is_finite() && t_end > 0.0) {
-            return Err(ConfigError::invalid("t_end", "a finite number > 0", t_end));
+        let range = format!(
+            "a number in [{:e}, {:e}]",
+            Self::MIN_SPAN,
+            Self::MAX_COORDINATE
+        );
+        if !(Self::MIN_SPAN..=Self::MAX_COORDINATE).contains(&t_end) {
+            return Err(ConfigError::invalid("t_end", &range, t_end));
         }
-        finite("x_min", x_min)?;
-        finite("x_max", x_max)?;
-        if x_max <= x_min {
+        let coordinate = format!(
+            "a number in [{:e}, {:e}]",
+            -Self::MAX_COORDINATE,
+            Self::MAX_COORDINATE
+        );
+        for (field, x) in [("x_min", x_min), ("x_max", x_max)] {
+            if !(x.abs() <= Self::MAX_COORDINATE) {
+                return Err(ConfigError::invalid(field, &coordinate, x));
+            }
+        }
+        if !(x_max - x_min >= Self::MIN_SPAN) {
             return Err(ConfigError::invalid(
                 "x_max",
-                &format!("greater than x_min = {x_min}"),
+                &format!(
+                    "at least x_min + {:e} = {}",
+                    Self::MIN_SPAN,
+                    x_min + Self::MIN_SPAN
+                ),
                 x_max,
             ));
         }

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
-    #[error(transparent)]
+    /// Invalid input; a source of the error, so every binary maps it to exit code 2.
+    #[error("invalid input: {0}")]
     Config(#[from] ConfigError),
     #[error(
         "non-finite {what} at step {step}: training stopped and the weights were not updated; {}",

@@ -5,7 +5,7 @@
 //! `results/accurate.md` and its tables as CSV/JSON in `results/accurate/`.
 
 use clap::Parser;
-use hh_eval::pinn::{PinnRun, fd_reference, nerve_model, train_against};
+use hh_eval::pinn::{PinnRun, nerve_model, train_against};
 use hh_eval::{Cell, Report, Table};
 use hh_model::{BoundaryMode, PAPER_A_VALUES, ProblemConfig, Slope};
 use hh_pinn::{Activation, Constraints, SamplerKind, Schedule, TrainConfig};
@@ -24,13 +24,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 )]
 struct Cli {
     /// Step budget of the per-a, mode and k runs (default: the preset's).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     steps: Option<usize>,
     /// Step budget of each ablation run.
-    #[arg(long, default_value_t = 4000)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 4000)]
     ablation_steps: usize,
     /// Evaluate against FD every this many steps (time to rel_l2 ≤ 1e-2).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 100)]
     track_every: usize,
     /// Output directory: writes OUT/accurate.md and OUT/accurate/.
     #[arg(long, default_value = "results")]
@@ -50,8 +50,6 @@ struct Runner {
     steps: Option<usize>,
     track_every: usize,
     bar: indicatif::ProgressBar,
-    /// FD references solved so far (the ablation and the a = 0.1 runs share one problem).
-    references: std::cell::RefCell<Vec<(ProblemConfig, ndarray::Array2<f64>)>>,
 }
 
 /// The paper's problem with threshold `a`, mode `bc` and slope `k`.
@@ -76,18 +74,12 @@ impl Runner {
 
     fn run(&self, what: &str, p: &ProblemConfig, c: &TrainConfig) -> anyhow::Result<PinnRun> {
         self.bar.set_message(what.to_owned());
-        let mut refs = self.references.borrow_mut();
-        let i = match refs.iter().position(|(q, _)| q == p) {
-            Some(i) => i,
-            None => {
-                refs.push((p.clone(), fd_reference(p, None)?));
-                refs.len() - 1
-            }
-        };
+        // Memoised: the ablation and the a = 0.1 runs share one problem.
+        let reference = hh_eval::fd::reference(p, None)?;
         let r = train_against(
             nerve_model(p)?,
             c,
-            std::slice::from_ref(&refs[i].1),
+            std::slice::from_ref(&reference.eval),
             self.track_every,
         )?;
         self.bar.inc(1);
@@ -107,7 +99,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         steps: cli.steps,
         track_every: cli.track_every,
         bar: hh_io::progress(total as u64, "accurate"),
-        references: Default::default(),
     };
     let k5 = Slope::Finite(5.0);
     let dirichlet = BoundaryMode::Dirichlet;

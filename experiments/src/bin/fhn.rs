@@ -42,13 +42,13 @@ struct Cli {
     #[arg(long, value_delimiter = ',', default_value = "front,pulse")]
     presets: Vec<String>,
     /// PINN steps (default: each preset's).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pinn_steps: Option<usize>,
     /// Random seed of the PINN.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 0)]
     seed: u64,
     /// Refinement levels of the pulse: h = 0.4 / 2^i, Δt = 0.4 / 2^i for i < levels (≥ 3).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 5)]
     levels: usize,
     /// Output directory: writes OUT/fhn.md and OUT/fhn/.
     #[arg(long, default_value = "results")]

@@ -48,16 +48,16 @@ struct Cli {
     #[arg(long, default_value_t = 0.5, allow_hyphen_values = true)]
     plateau: f64,
     /// FD intervals and steps (nx = nt) of the envelope solves.
-    #[arg(long, default_value_t = 1024)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 1024)]
     fd: usize,
     /// Steps of each inclusion PINN (the preset `inclusion` has 8000).
-    #[arg(long, default_value_t = 8000)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 8000)]
     inclusion_steps: usize,
     /// Steps of each `accurate` PINN (the preset has 10 000).
-    #[arg(long, default_value_t = 5000)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 5000)]
     accurate_steps: usize,
     /// Seeds of the unsteered PINNs on the plateau data.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 3)]
     seeds: u64,
     /// Output directory: writes OUT/nonuniqueness.md and OUT/nonuniqueness/.
     #[arg(long, default_value = "results")]

@@ -43,13 +43,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 )]
 struct Cli {
     /// Relative width of the bisection bracket of λ*.
-    #[arg(long, default_value_t = 1e-4)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 1e-4)]
     rel_tol: f64,
     /// Grid spacing h of the threshold solves (Δt = h / 2).
-    #[arg(long, default_value_t = 0.02)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 0.02)]
     h: f64,
     /// Steps of each PINN (front at k = ∞ and k = 20, and four stimuli around λ*).
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 10_000)]
     pinn_steps: usize,
     /// Output directory: writes OUT/waves.md and OUT/waves/.
     #[arg(long, default_value = "results")]

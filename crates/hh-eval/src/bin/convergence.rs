@@ -1,8 +1,14 @@
 //! `convergence`: the workspace's main job. Runs a sweep (the embedded `quick` profile by
 //! default) and writes `results/convergence.md` with CSV and JSON for every table.
+//!
+//! On a cluster: `convergence --shard I/N --out DIR` runs the I-th of N parts of the sweep
+//! (`0 ≤ I < N`; one array task each, see `scripts/slurm_sweep.sh`) into
+//! `DIR/convergence.shard-I-of-N/`, and `convergence --merge DIR/convergence.shard-* --out results`
+//! assembles the report, which equals that of an unsharded run.
 
 use clap::Parser;
 use hh_eval::SweepConfig;
+use hh_eval::shard::{self, Shard};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,6 +31,13 @@ struct Cli {
     /// Output directory.
     #[arg(long, default_value = "results")]
     out: PathBuf,
+    /// Run only the I-th of N shards of the sweep (0 ≤ I < N) and write its tables to
+    /// OUT/convergence.shard-I-of-N/ for `--merge`.
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
+    shard: Option<Shard>,
+    /// Assemble the report from the shard directories of one sweep (all N of them).
+    #[arg(long, num_args = 1.., value_name = "DIR", conflicts_with_all = ["shard", "config"])]
+    merge: Vec<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -33,6 +46,14 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    if !cli.merge.is_empty() {
+        hh_io::check_output("out", &cli.out.join("convergence"))?;
+        let (name, cfg, results) = shard::read(&cli.merge)?;
+        let report = hh_eval::sweep::assemble(&name, &cfg, results)?;
+        let md = report.write(&cli.out)?;
+        eprintln!("merged {} shards; wrote {}", cli.merge.len(), md.display());
+        return Ok(());
+    }
     let (name, cfg) = match &cli.config {
         Some(path) => {
             let cfg: SweepConfig = hh_model::read_config(path)?;
@@ -41,8 +62,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         None => (cli.profile.clone(), SweepConfig::profile(&cli.profile)?),
     };
-    let report = hh_eval::run_sweep(&name, &cfg, true)?;
-    let md = report.write(&cli.out)?;
-    eprintln!("wrote {}", md.display());
+    match cli.shard {
+        None => {
+            hh_io::check_output("out", &cli.out.join("convergence"))?;
+            let report = hh_eval::run_sweep(&name, &cfg, true)?;
+            let md = report.write(&cli.out)?;
+            eprintln!("wrote {}", md.display());
+        }
+        Some(s) => {
+            hh_io::check_output("out", &cli.out.join(shard::dir_name(s)))?;
+            let chosen = s.select(hh_eval::sweep::parts(&cfg).len());
+            let results = hh_eval::sweep::run_parts(&cfg, &chosen, true)?;
+            let dir = shard::write(&cli.out, &name, &cfg, s, &results)?;
+            eprintln!("shard {s}: {} parts; wrote {}", chosen.len(), dir.display());
+        }
+    }
     Ok(())
 }

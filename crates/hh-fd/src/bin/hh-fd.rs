@@ -34,10 +34,10 @@ struct SolveArgs {
     #[arg(long)]
     config: Option<PathBuf>,
     /// Threshold a.
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     a: Option<f64>,
     /// Ramp slope k > 0, or `inf`.
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     k: Option<Slope>,
     /// lower (the paper's H_k) or upper.
     #[arg(long)]
@@ -48,23 +48,23 @@ struct SolveArgs {
     /// paper, sin, const:C, step:X0 or npy:PATH.
     #[arg(long)]
     ic: Option<InitialCondition>,
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     t_end: Option<f64>,
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     x_min: Option<f64>,
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     x_max: Option<f64>,
     /// Intervals in x (≥ 4).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     nx: Option<usize>,
     /// Time steps (≥ 1).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     nt: Option<usize>,
     /// θ in [0.5, 1]: 0.5 Crank–Nicolson, 1 backward Euler.
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     theta: Option<f64>,
     /// free mode: extension L of the interval on each side (default: automatic).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     margin: Option<f64>,
     /// Output directory (replaced atomically on success).
     #[arg(long)]
@@ -85,6 +85,7 @@ fn main() -> ExitCode {
 }
 
 fn solve(args: SolveArgs) -> anyhow::Result<()> {
+    hh_io::check_output("out", &args.out)?;
     let mut cfg: FdConfig = match &args.config {
         Some(path) => read_config(path)?,
         None => FdConfig::default(),
@@ -114,6 +115,9 @@ fn solve(args: SolveArgs) -> anyhow::Result<()> {
         hh_fd::solve_with_progress(&problem, &cfg.grid).map_err(hh_fd::FdError::into_cli)?;
 
     let eval = EvalGrid::paper(&problem.domain());
+    let on_eval = sol.on_grid(&eval, 0);
+    hh_io::ensure_finite("the solution", sol.values(0).iter())?;
+    hh_io::ensure_finite("the solution on the evaluation grid", on_eval.iter())?;
     let dir = hh_io::AtomicDir::new(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     let write =
@@ -125,9 +129,7 @@ fn solve(args: SolveArgs) -> anyhow::Result<()> {
     })?;
     write("t.npy", &|p| ndarray_npy::write_npy(p, sol.t()))?;
     write("x.npy", &|p| ndarray_npy::write_npy(p, sol.x()))?;
-    write("eval.npy", &|p| {
-        ndarray_npy::write_npy(p, &sol.on_grid(&eval, 0))
-    })?;
+    write("eval.npy", &|p| ndarray_npy::write_npy(p, &on_eval))?;
     hh_io::Manifest::new("hh-fd solve", env!("CARGO_PKG_VERSION"))
         .config(&cfg)
         .field("components", &problem.components())

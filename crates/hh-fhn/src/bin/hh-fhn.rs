@@ -114,10 +114,10 @@ struct SolveArgs {
     #[command(flatten)]
     problem: ProblemArgs,
     /// Intervals in x (≥ 4).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     nx: Option<usize>,
     /// Time steps (≥ 1).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     nt: Option<usize>,
     /// θ in [0.5, 1]: 0.5 Crank–Nicolson, 1 backward Euler.
     #[arg(long, allow_hyphen_values = true)]
@@ -141,13 +141,13 @@ struct TrainArgs {
     #[command(flatten)]
     problem: ProblemArgs,
     /// Optimiser steps.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     steps: Option<usize>,
     /// Random seed.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     seed: Option<u64>,
     /// Threads for the batch chunks (0: automatic). Does not change the results.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 0)]
     threads: usize,
     /// No progress bar.
     #[arg(long)]
@@ -178,10 +178,12 @@ fn write_npy<D: ndarray::Dimension>(
     name: &str,
     a: &ndarray::ArrayRef<f64, D>,
 ) -> anyhow::Result<()> {
+    hh_io::ensure_finite(name, a.iter())?;
     ndarray_npy::write_npy(dir.join(name), a).with_context(|| format!("writing {name}"))
 }
 
 fn solve(args: SolveArgs) -> anyhow::Result<()> {
+    hh_io::check_output("out", &args.out)?;
     let mut cfg: SolveConfig = match &args.config {
         Some(path) => read_config(path)?,
         None => SolveConfig::default(),
@@ -235,6 +237,7 @@ fn solve(args: SolveArgs) -> anyhow::Result<()> {
 }
 
 fn train(args: TrainArgs) -> anyhow::Result<()> {
+    hh_io::check_output("out", &args.out)?;
     let mut run: RunConfig<FhnConfig> = match &args.config {
         Some(path) => read_config(path)?,
         None => {

@@ -97,16 +97,16 @@ struct TrainArgs {
     #[arg(long)]
     sampler: Option<String>,
     /// Optimiser steps.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     steps: Option<usize>,
     /// Random seed.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     seed: Option<u64>,
     /// Output directory (replaced atomically on success).
     #[arg(long)]
     out: PathBuf,
     /// Write a checkpoint every N steps (and at the end) into --checkpoint-dir.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     checkpoint_every: Option<usize>,
     /// Checkpoint directory (default: OUT.checkpoint when --checkpoint-every is given).
     #[arg(long)]
@@ -116,7 +116,7 @@ struct TrainArgs {
     #[arg(long)]
     resume: Option<PathBuf>,
     /// Threads for the batch chunks (0: automatic). Does not change the results.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, allow_hyphen_values = true, default_value_t = 0)]
     threads: usize,
     /// Use plain candle ops instead of the fused layer op.
     #[arg(long)]
@@ -249,6 +249,7 @@ fn config_of(args: &TrainArgs) -> anyhow::Result<RunConfig<ProblemConfig>> {
 }
 
 fn train(args: TrainArgs) -> anyhow::Result<()> {
+    hh_io::check_output("out", &args.out)?;
     let run = config_of(&args)?;
     let model = run.problem.model()?;
     let config = run.train;
@@ -263,6 +264,10 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
             PathBuf::from(s)
         })
     });
+    if let Some(ck) = &checkpoint_dir {
+        hh_io::check_output("checkpoint-dir", ck)?;
+        hh_io::check_distinct("out", &args.out, "checkpoint-dir", ck)?;
+    }
     let options = TrainOptions {
         progress: !args.quiet,
         checkpoint_dir,
@@ -287,6 +292,9 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
 
     let grid = EvalGrid::paper(&model.domain());
     let fields = trained.evaluate(&grid);
+    for (i, f) in fields.iter().enumerate() {
+        hh_io::ensure_finite(&format!("the network's output {i}"), f.iter())?;
+    }
     ndarray_npy::write_npy(out.path().join("eval.npy"), &fields[0]).context("writing eval.npy")?;
     if run.problem.formulation == Formulation::Inclusion {
         ndarray_npy::write_npy(out.path().join("eval_d.npy"), &fields[1])
