@@ -26,6 +26,8 @@ pub fn paper_problem(a: f64, bc: BoundaryMode, k: Slope, reg: Regularisation) ->
 pub struct Solved {
     pub eval: Array2<f64>,
     pub centre: f64,
+    /// x-spacing of the evaluation grid (for the H¹ measure).
+    pub h: f64,
 }
 
 /// Solves `cfg` on `grid`.
@@ -33,9 +35,11 @@ pub fn solve_on_eval_grid(cfg: &ProblemConfig, grid: &GridConfig) -> anyhow::Res
     let problem = cfg.build()?;
     let sol = solve(&problem, grid)?;
     let d = problem.domain();
+    let grid = EvalGrid::paper(&d);
     Ok(Solved {
-        eval: sol.on_grid(&EvalGrid::paper(&d), 0),
+        eval: sol.on_grid(&grid, 0),
         centre: sol.at(d.t_end, 0.5 * (d.x_min + d.x_max), 0),
+        h: grid.dx(),
     })
 }
 
@@ -47,6 +51,8 @@ pub struct Reference {
     pub centre: f64,
     /// The grid the reference was computed on, and its error estimate.
     pub stats: hh_fd::SolveStats,
+    /// x-spacing of the evaluation grid (for the H¹ measure).
+    pub h: f64,
 }
 
 /// The FD reference of `cfg` (its first component): [`hh_fd::reference`] (halving `h` and `Δt`
@@ -73,10 +79,12 @@ pub fn reference(cfg: &ProblemConfig, grid: Option<[usize; 2]>) -> anyhow::Resul
         )?,
     };
     let d = problem.domain();
+    let eval_grid = EvalGrid::paper(&d);
     let r = Arc::new(Reference {
-        eval: sol.on_grid(&EvalGrid::paper(&d), 0),
+        eval: sol.on_grid(&eval_grid, 0),
         centre: sol.at(d.t_end, 0.5 * (d.x_min + d.x_max), 0),
         stats: sol.stats,
+        h: eval_grid.dx(),
     });
     MEMO.lock().expect("memo lock").insert(key, r.clone());
     Ok(r)
@@ -94,11 +102,6 @@ pub fn prefetch_references(
         bar.inc(1);
         Ok(())
     })
-}
-
-/// x-spacing of the evaluation grid of the paper's interval.
-pub fn eval_h() -> f64 {
-    std::f64::consts::PI / (EvalGrid::PAPER_SIZE - 1) as f64
 }
 
 fn label(k: Slope) -> Cell {
@@ -153,7 +156,7 @@ pub fn grid_convergence(
             let u = &solved[first..first + cfg.levels];
             let diffs: Vec<Errors> = u
                 .windows(2)
-                .map(|w| Errors::of(w[0].eval.view(), w[1].eval.view(), eval_h()))
+                .map(|w| Errors::of(w[0].eval.view(), w[1].eval.view(), w[0].h))
                 .collect();
             let max: Vec<f64> = diffs.iter().map(|e| e.max_abs).collect();
             let l2: Vec<f64> = diffs.iter().map(|e| e.rel_l2).collect();
@@ -244,9 +247,7 @@ pub fn k_convergence(
                 let errs: Vec<Errors> = cfg
                     .k
                     .iter()
-                    .map(|&k| {
-                        Errors::of(find(bc, r, a, k).eval.view(), limit.eval.view(), eval_h())
-                    })
+                    .map(|&k| Errors::of(find(bc, r, a, k).eval.view(), limit.eval.view(), limit.h))
                     .collect();
                 let rl = rates(&errs.iter().map(|e| e.rel_l2).collect::<Vec<_>>());
                 let rm = rates(&errs.iter().map(|e| e.max_abs).collect::<Vec<_>>());
@@ -279,7 +280,7 @@ pub fn k_convergence(
                         find(bc, Regularisation::Lower, a, k),
                         find(bc, Regularisation::Upper, a, k),
                     );
-                    let e = Errors::of(up.eval.view(), lo.eval.view(), eval_h());
+                    let e = Errors::of(up.eval.view(), lo.eval.view(), lo.h);
                     t.push(vec![
                         a.into(),
                         label(k),

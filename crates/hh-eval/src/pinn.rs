@@ -13,7 +13,6 @@ use ndarray::Array2;
 use std::sync::Arc;
 
 use crate::config::PinnSweep;
-use crate::fd::eval_h;
 use crate::metrics::{Errors, rates};
 use crate::table::{Cell, Table};
 
@@ -357,8 +356,8 @@ pub fn k_table(
             std::slice::from_ref(&own.eval),
             sweep.track_every,
         )?;
-        let vs_limit = Errors::of(run.u[0].view(), limit.eval.view(), eval_h());
-        let fd = Errors::of(own.eval.view(), limit.eval.view(), eval_h());
+        let vs_limit = Errors::of(run.u[0].view(), limit.eval.view(), limit.h);
+        let fd = Errors::of(own.eval.view(), limit.eval.view(), limit.h);
         rows.push((k, vs_limit, run.errors[0], fd));
         bar.inc(1);
     }

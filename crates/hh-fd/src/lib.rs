@@ -58,7 +58,11 @@ pub enum FdError {
         "the implicit step is not uniquely solvable: θΔt · sup f'(u) = {stiffness:.3} ≥ 1 (the increasing \
          reaction term outweighs the identity); use nt ≥ {nt_needed}"
     )]
-    StepTooLarge { stiffness: f64, nt_needed: usize },
+    StepTooLarge {
+        stiffness: f64,
+        nt_needed: usize,
+        nt: usize,
+    },
     #[error(
         "free mode: the solution on the interval still changes by {change:e} > {tol:e} with margin {margin}"
     )]
@@ -83,11 +87,24 @@ pub enum FdError {
 }
 
 impl FdError {
-    /// The error as a command-line tool reports it: invalid input stays a [`ConfigError`] in the
-    /// chain, so that it exits with code 2 (`hh_io::exit_code`).
+    /// The error as a command-line tool reports it: invalid input, including a time step too large
+    /// for the implicit step (an error on `nt`), is a [`ConfigError`] in the chain, so that it
+    /// exits with code 2 (`hh_io::exit_code`).
     pub fn into_cli(self) -> anyhow::Error {
         match self {
             FdError::Config(c) => anyhow::Error::new(c),
+            FdError::StepTooLarge {
+                stiffness,
+                nt_needed,
+                nt,
+            } => anyhow::Error::new(ConfigError::invalid(
+                "nt",
+                &format!(
+                    "≥ {nt_needed}: the implicit step is uniquely solvable only for θΔt · sup f'(u) < 1 \
+                     (it is {stiffness:.3})"
+                ),
+                nt,
+            )),
             e => anyhow::Error::new(e),
         }
     }
@@ -231,6 +248,7 @@ fn check_step_solvability<P: ReactionDiffusion + ?Sized>(
         return Err(FdError::StepTooLarge {
             stiffness,
             nt_needed,
+            nt: grid.nt,
         });
     }
     Ok(())

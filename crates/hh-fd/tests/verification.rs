@@ -342,7 +342,7 @@ fn default_grid_is_accurate_to_1e4() {
 
 /// `reference` meets its tolerance (`REFERENCE_TOL`, 1e-4) and says by how much.
 #[test]
-fn reference_meets_the_spec_tolerance() {
+fn reference_meets_its_stated_tolerance() {
     let p = problem(ProblemConfig::default());
     let r = hh_fd::reference(&p).unwrap();
     let e = r.stats.estimated_error.unwrap();
@@ -494,6 +494,7 @@ fn steep_ramps_need_small_steps_and_say_so() {
     let hh_fd::FdError::StepTooLarge {
         stiffness,
         nt_needed,
+        ..
     } = err
     else {
         panic!("{err}")

@@ -191,6 +191,56 @@ fn hh_pinn(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// Two runs of the same command write the same bytes (weights, grid, losses), and a checkpoint
+/// directory equal to or inside `--out` is refused (it would be swapped away with the results).
+#[test]
+fn cli_runs_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str| {
+        let out = dir.path().join(name);
+        let o = hh_pinn(&[
+            "train",
+            "--preset",
+            "seed",
+            "--steps",
+            "4",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out
+    };
+    let (a, b) = (run("a"), run("b"));
+    for f in ["model.safetensors", "eval.npy", "loss.csv"] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    for ck in [a.clone(), a.join("ck")] {
+        let o = hh_pinn(&[
+            "train",
+            "--preset",
+            "seed",
+            "--steps",
+            "2",
+            "--quiet",
+            "--checkpoint-every",
+            "1",
+            "--checkpoint-dir",
+            ck.to_str().unwrap(),
+            "--out",
+            a.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("`checkpoint-dir`"), "{err}");
+    }
+    assert!(!a.join("ck").exists());
+}
+
 #[test]
 fn cli_writes_outputs_and_rejects_bad_input() {
     let dir = tempfile::tempdir().unwrap();
@@ -230,6 +280,15 @@ fn cli_writes_outputs_and_rejects_bad_input() {
         (vec!["--steer", "up"], "`steer`"),
         (vec!["--preset", "inclusion", "--pin", "7"], "`loss.pin.t`"),
         (vec!["--t-end", "0"], "`t_end`"),
+        (
+            vec!["--preset", "seed", "--resume", "/nonexistent"],
+            "`resume`",
+        ),
+        (vec!["--steps", "-5"], "--steps"),
+        (
+            vec!["--checkpoint-every", "1", "--checkpoint-dir", "/dev/null"],
+            "`checkpoint-dir`",
+        ),
     ] {
         let bad = dir.path().join("bad");
         let mut all = vec!["train", "--quiet", "--out", bad.to_str().unwrap()];

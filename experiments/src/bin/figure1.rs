@@ -5,7 +5,6 @@
 
 use clap::Parser;
 use experiments::{fd_references, range};
-use hh_eval::metrics::Errors;
 use hh_eval::pinn::{PinnRun, train_against};
 use hh_eval::plot::{self, COLORS, LinePanel, Panel, Series};
 use hh_model::{BoundaryMode, EvalGrid, PAPER_A_VALUES, ReactionDiffusion};
@@ -166,9 +165,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             "loss",
             true,
         )?;
-        for ((a, r), reference) in PAPER_A_VALUES.iter().zip(&runs).zip(&fd) {
+        for (a, r) in PAPER_A_VALUES.iter().zip(&runs) {
             ndarray_npy::write_npy(dir.path().join(format!("pinn_{preset}_a{a}.npy")), &r.u[0])?;
-            let e = Errors::of(r.u[0].view(), reference.view(), hh_eval::fd::eval_h());
+            let e = r.errors[0];
             errors.push(serde_json::json!({
                 "preset": preset, "a": a, "rel_l2": e.rel_l2, "max_abs": e.max_abs, "rel_h1": e.rel_h1,
                 "steps": r.steps, "train_s": r.train_seconds,
