@@ -1,0 +1,26 @@
+//! Shared pieces of the cross-crate tests in `tests/tests/`: small problems and budgets that run
+//! in seconds, built only from the public APIs (the way a user's crate would build them).
+
+use hh_model::{BoundaryMode, ProblemConfig};
+
+/// The paper's problem (`k = 5`, lower) at threshold `a` in mode `bc`.
+pub fn paper(a: f64, bc: BoundaryMode) -> ProblemConfig {
+    ProblemConfig {
+        a,
+        bc,
+        ..Default::default()
+    }
+}
+
+/// An FD grid `[nx, nt]` coarse enough for a test and fine enough that its error (about 1e-3 in
+/// max norm on the paper's problem) is far below the PINN errors it judges.
+pub const TEST_GRID: [usize; 2] = [128, 1024];
+
+/// The largest `|a − b|` over two grids of the same shape.
+pub fn max_abs_diff(a: &ndarray::Array2<f64>, b: &ndarray::Array2<f64>) -> f64 {
+    assert_eq!(a.dim(), b.dim());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+}
