@@ -34,7 +34,10 @@ fn fd_reference_pinn_training_and_error_table_agree_end_to_end() {
     let trained = trainer.run(&mut []).unwrap();
     let u = trained.evaluate(&grid);
     let e = Errors::of(u[0].view(), reference.eval.view(), grid.dx());
-    eprintln!("accurate, 400 steps: rel_l2 {:.3e}, max_abs {:.3e}", e.rel_l2, e.max_abs);
+    eprintln!(
+        "accurate, 400 steps: rel_l2 {:.3e}, max_abs {:.3e}",
+        e.rel_l2, e.max_abs
+    );
     assert!(
         e.rel_l2.is_finite() && e.rel_l2 < 0.1,
         "rel_l2 {}",

@@ -10,6 +10,7 @@
 
 pub mod config;
 pub mod fd;
+pub mod jobs;
 pub mod metrics;
 pub mod nonuniqueness;
 pub mod pinn;

@@ -12,7 +12,7 @@
 use ndarray::{Array2, ArrayView2, Zip};
 
 /// The three measures of one approximation against a reference.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Errors {
     pub rel_l2: f64,
     pub max_abs: f64,

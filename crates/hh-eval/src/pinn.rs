@@ -194,7 +194,36 @@ impl PinnRun {
     /// Component `i`'s errors, steps, timings and the time to rel_l2 ≤ 1e-2 (– if never) as
     /// table cells.
     pub fn cells(&self, i: usize) -> Vec<Cell> {
-        let e = &self.errors[i];
+        self.summary(i).cells()
+    }
+
+    /// Component `i`'s measures and timings, without the grids (what a table row needs).
+    pub fn summary(&self, i: usize) -> PinnSummary {
+        PinnSummary {
+            errors: self.errors[i],
+            steps: self.steps,
+            train_seconds: self.train_seconds,
+            ms_per_step: self.ms_per_step,
+            time_to_target: self.time_to_target,
+        }
+    }
+}
+
+/// The measures and timings of one component of a [`PinnRun`]: the row of a table, small enough
+/// to store (sharded experiments, [`crate::jobs`]).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PinnSummary {
+    pub errors: Errors,
+    pub steps: usize,
+    pub train_seconds: f64,
+    pub ms_per_step: f64,
+    pub time_to_target: Option<f64>,
+}
+
+impl PinnSummary {
+    /// The cells of [`PinnRun::COLUMNS`].
+    pub fn cells(&self) -> Vec<Cell> {
+        let e = &self.errors;
         vec![
             e.rel_l2.into(),
             e.max_abs.into(),

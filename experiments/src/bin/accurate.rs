@@ -5,7 +5,9 @@
 //! `results/accurate.md` and its tables as CSV/JSON in `results/accurate/`.
 
 use clap::Parser;
-use hh_eval::pinn::{PinnRun, nerve_model, train_against};
+use hh_eval::jobs::{Jobs, Plan};
+use hh_eval::pinn::{PinnRun, PinnSummary, nerve_model, train_against};
+use hh_eval::shard::Shard;
 use hh_eval::{Cell, Report, Table};
 use hh_model::{BoundaryMode, PAPER_A_VALUES, ProblemConfig, Slope};
 use hh_pinn::{Activation, Constraints, SamplerKind, Schedule, TrainConfig};
@@ -32,9 +34,17 @@ struct Cli {
     /// Evaluate against FD every this many steps (time to rel_l2 ≤ 1e-2).
     #[arg(long, allow_hyphen_values = true, default_value_t = 100)]
     track_every: usize,
-    /// Output directory: writes OUT/accurate.md and OUT/accurate/.
+    /// Output directory: writes OUT/accurate.md and OUT/accurate/ (or, with --shard,
+    /// OUT/accurate.shard-I-of-N/).
     #[arg(long, default_value = "results")]
     out: PathBuf,
+    /// Run only the I-th of N shards of the trainings (0 ≤ I < N) and store their results for
+    /// `--merge`.
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
+    shard: Option<Shard>,
+    /// Build the report from the stores of all N shards (run with the same options).
+    #[arg(long, num_args = 1.., value_name = "DIR", conflicts_with = "shard")]
+    merge: Vec<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -50,6 +60,7 @@ struct Runner {
     steps: Option<usize>,
     track_every: usize,
     bar: indicatif::ProgressBar,
+    jobs: Jobs,
 }
 
 /// The paper's problem with threshold `a`, mode `bc` and slope `k`.
@@ -72,18 +83,29 @@ impl Runner {
         Ok(c)
     }
 
-    fn run(&self, what: &str, p: &ProblemConfig, c: &TrainConfig) -> anyhow::Result<PinnRun> {
+    /// One training (the job `what`) against the FD reference of `p`: its table cells, or `None`
+    /// when another shard runs it.
+    fn run(
+        &mut self,
+        what: &str,
+        p: &ProblemConfig,
+        c: &TrainConfig,
+    ) -> anyhow::Result<Option<Vec<Cell>>> {
         self.bar.set_message(what.to_owned());
-        // Memoised: the ablation and the a = 0.1 runs share one problem.
-        let reference = hh_eval::fd::reference(p, None)?;
-        let r = train_against(
-            nerve_model(p)?,
-            c,
-            std::slice::from_ref(&reference.eval),
-            self.track_every,
-        )?;
+        let track_every = self.track_every;
+        let summary = self.jobs.run(what, || {
+            // Memoised: the ablation and the a = 0.1 runs share one problem.
+            let reference = hh_eval::fd::reference(p, None)?;
+            let r = train_against(
+                nerve_model(p)?,
+                c,
+                std::slice::from_ref(&reference.eval),
+                track_every,
+            )?;
+            Ok(r.summary(0))
+        })?;
         self.bar.inc(1);
-        Ok(r)
+        Ok(summary.as_ref().map(PinnSummary::cells))
     }
 }
 
@@ -95,13 +117,68 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         [Slope::Finite(20.0), Slope::Finite(80.0), Slope::Infinite],
     );
     let total = PAPER_A_VALUES.len() + 2 + ablations.len() + modes.len() + slopes.len();
-    let runner = Runner {
+    let plan = Plan::from_args(cli.shard, cli.merge.clone())?;
+    let target = plan.output(&cli.out.join("accurate"));
+    hh_io::check_output("out", &target)?;
+    let mut runner = Runner {
         steps: cli.steps,
         track_every: cli.track_every,
         bar: hh_io::progress(total as u64, "accurate"),
+        jobs: Jobs::new("accurate", plan)?,
     };
     let k5 = Slope::Finite(5.0);
     let dirichlet = BoundaryMode::Dirichlet;
+
+    // The jobs, in a fixed order: every training, each a table row.
+    let mut rows_per_a = Vec::new();
+    for &a in &PAPER_A_VALUES {
+        let c = runner.config()?;
+        rows_per_a.push((
+            a,
+            runner.run(&format!("a = {a}"), &problem(a, dirichlet, k5), &c)?,
+        ));
+    }
+    let mut rows_speed = Vec::new();
+    for preset in ["seed", "seed-fixed"] {
+        let c = TrainConfig::preset(preset)?;
+        rows_speed.push((
+            preset,
+            runner.run(preset, &problem(0.1, dirichlet, k5), &c)?,
+        ));
+    }
+    let mut rows_ablation = Vec::new();
+    for (name, change, c) in &ablations {
+        let r = runner.run(name, &problem(0.1, dirichlet, k5), c)?;
+        rows_ablation.push((*name, *change, r));
+    }
+    let mut rows_other = Vec::new();
+    for &bc in &modes {
+        let c = runner.config()?;
+        let r = runner.run(&format!("{bc}"), &problem(0.1, bc, k5), &c)?;
+        rows_other.push((bc.name().to_owned(), "5".to_owned(), r));
+    }
+    for &k in &slopes {
+        let c = runner.config()?;
+        let r = runner.run(&format!("k = {k}"), &problem(0.1, dirichlet, k), &c)?;
+        rows_other.push(("dirichlet".to_owned(), k.to_string(), r));
+    }
+    runner.bar.finish_and_clear();
+    let manifest = hh_io::Manifest::new("experiments accurate", env!("CARGO_PKG_VERSION"))
+        .config(&hh_pinn::RunConfig {
+            problem: problem(0.1, dirichlet, k5),
+            train: TrainConfig::preset("accurate")?,
+        })
+        .seed(0)
+        .field("steps_override", &cli.steps)
+        .field("ablation_steps", &cli.ablation_steps)
+        .field("threads", &rayon::current_num_threads())
+        .timing("total_s", start.elapsed().as_secs_f64());
+    if runner.jobs.is_shard() {
+        runner.jobs.finish_shard(&target, manifest)?;
+        eprintln!("wrote {}", target.display());
+        return Ok(());
+    }
+    let cells = |r: Option<Vec<Cell>>| r.expect("every job ran or was merged");
 
     let mut per_a = Table::new(
         "accurate_per_a",
@@ -114,17 +191,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         "Preset `accurate` (seed 0) against the FD reference of the same problem. train_s excludes the evaluations \
          that find time_to_1e-2_s (training seconds until rel_l2 ≤ 1e-2 was first seen).",
     );
-    let mut runs_a01 = Vec::new();
-    for &a in &PAPER_A_VALUES {
-        let r = runner.run(
-            &format!("a = {a}"),
-            &problem(a, dirichlet, k5),
-            &runner.config()?,
-        )?;
-        per_a.push([vec![a.into()], r.cells(0)].concat());
+    let mut accurate_a01 = None;
+    for (a, r) in rows_per_a {
+        let r = cells(r);
         if a == 0.1 {
-            runs_a01.push(("accurate", r));
+            accurate_a01 = Some(r.clone());
         }
+        per_a.push([vec![a.into()], r].concat());
     }
 
     let mut speed = Table::new(
@@ -138,16 +211,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         "The paper's recipe (`seed`: as published, `seed-fixed`: its initial loss corrected) never reaches 1e-2 (–); \
          `accurate` does within the time shown.",
     );
-    for preset in ["seed", "seed-fixed"] {
-        let c = TrainConfig::preset(preset)?;
-        runs_a01.push((
-            preset,
-            runner.run(preset, &problem(0.1, dirichlet, k5), &c)?,
-        ));
+    for (p, r) in rows_speed {
+        speed.push([vec![p.into()], cells(r)].concat());
     }
-    runs_a01.sort_by_key(|(p, _)| *p != "seed" && *p != "seed-fixed");
-    for (p, r) in &runs_a01 {
-        speed.push([vec![(*p).into()], r.cells(0)].concat());
+    if let Some(r) = accurate_a01 {
+        speed.push([vec!["accurate".into()], r].concat());
     }
 
     let mut ablation = Table::new(
@@ -161,9 +229,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         "Each row removes one technique from `accurate` (same seed and step budget): the loss in rel_l2 is that \
          technique's contribution at this budget.",
     );
-    for (name, change, c) in &ablations {
-        let r = runner.run(name, &problem(0.1, dirichlet, k5), c)?;
-        ablation.push([vec![(*name).into(), (*change).into()], r.cells(0)].concat());
+    for (name, change, r) in rows_ablation {
+        ablation.push([vec![name.into(), change.into()], cells(r)].concat());
     }
 
     let mut other = Table::new(
@@ -178,25 +245,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
          a soft u_x boundary term; free: u_lin the whole-line heat semigroup, no boundary term. As k grows the \
          interaction H_k steepens into a jump and the solution develops a kink where u crosses a.",
     );
-    for &bc in &modes {
-        let r = runner.run(&format!("{bc}"), &problem(0.1, bc, k5), &runner.config()?)?;
-        other.push([vec![bc.name().into(), "5".into()], r.cells(0)].concat());
+    for (bc, k, r) in rows_other {
+        other.push([vec![bc.into(), Cell::Text(k)], cells(r)].concat());
     }
-    for &k in &slopes {
-        let r = runner.run(
-            &format!("k = {k}"),
-            &problem(0.1, dirichlet, k),
-            &runner.config()?,
-        )?;
-        other.push(
-            [
-                vec!["dirichlet".into(), Cell::Text(k.to_string())],
-                r.cells(0),
-            ]
-            .concat(),
-        );
-    }
-    runner.bar.finish_and_clear();
 
     let report = Report {
         name: "accurate".into(),
@@ -216,16 +267,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             ("Ablation".into(), vec![ablation]),
             ("Other boundary modes and growing k".into(), vec![other]),
         ],
-        manifest: hh_io::Manifest::new("experiments accurate", env!("CARGO_PKG_VERSION"))
-            .config(&hh_pinn::RunConfig {
-                problem: problem(0.1, dirichlet, k5),
-                train: TrainConfig::preset("accurate")?,
-            })
-            .seed(0)
-            .field("steps_override", &cli.steps)
-            .field("ablation_steps", &cli.ablation_steps)
-            .field("threads", &rayon::current_num_threads())
-            .timing("total_s", start.elapsed().as_secs_f64()),
+        manifest,
     };
     let md = report.write(&cli.out)?;
     eprintln!("wrote {}", md.display());

@@ -5,8 +5,10 @@
 
 use clap::Parser;
 use experiments::{fd_references, range};
-use hh_eval::pinn::{PinnRun, train_against};
+use hh_eval::jobs::{Jobs, Plan};
+use hh_eval::pinn::{PinnSummary, train_against};
 use hh_eval::plot::{self, COLORS, LinePanel, Panel, Series};
+use hh_eval::shard::Shard;
 use hh_model::{BoundaryMode, EvalGrid, PAPER_A_VALUES, ReactionDiffusion};
 use ndarray::Array2;
 use std::path::PathBuf;
@@ -33,9 +35,25 @@ struct Cli {
         default_value = "seed,seed-fixed,accurate"
     )]
     presets: Vec<String>,
-    /// Output directory (replaced atomically on success).
+    /// Output directory (replaced atomically on success; with --shard, OUT.shard-I-of-N/).
     #[arg(long, default_value = "results/figure1")]
     out: PathBuf,
+    /// Run only the I-th of N shards of the trainings (0 ≤ I < N) and store their results for
+    /// `--merge`.
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
+    shard: Option<Shard>,
+    /// Build the figures from the stores of all N shards (run with the same options).
+    #[arg(long, num_args = 1.., value_name = "DIR", conflicts_with = "shard")]
+    merge: Vec<PathBuf>,
+}
+
+/// What the figures need of one training: `u` on the evaluation grid (row-major), the loss of
+/// every step, and the measures.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FigureRun {
+    u: Vec<f64>,
+    loss: Vec<f64>,
+    summary: PinnSummary,
 }
 
 fn main() -> ExitCode {
@@ -45,9 +63,54 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let start = Instant::now();
-    let dir = hh_io::AtomicDir::new(&cli.out)?;
+    let plan = Plan::from_args(cli.shard, cli.merge.clone())?;
+    let target = plan.output(&cli.out);
+    hh_io::check_output("out", &target)?;
+    for preset in &cli.presets {
+        hh_pinn::TrainConfig::preset(preset)?;
+    }
+    let mut jobs = Jobs::new("figure1", plan)?;
     let fd = fd_references(&PAPER_A_VALUES, cli.bc)?;
     let fd_seconds = start.elapsed().as_secs_f64();
+    let bar = hh_io::progress((cli.presets.len() * PAPER_A_VALUES.len()) as u64, "PINN");
+    let mut trained: Vec<(String, Vec<FigureRun>)> = Vec::new();
+    for preset in &cli.presets {
+        let mut runs = Vec::new();
+        for (&a, reference) in PAPER_A_VALUES.iter().zip(&fd) {
+            bar.set_message(format!("{preset}, a = {a}"));
+            let c = hh_pinn::TrainConfig::preset(preset)?;
+            let problem = hh_model::ProblemConfig {
+                a,
+                bc: cli.bc,
+                ..Default::default()
+            };
+            let run = jobs.run(&format!("{preset} a={a}"), || {
+                let model = hh_eval::pinn::nerve_model(&problem)?;
+                let r = train_against(model, &c, std::slice::from_ref(reference), c.steps)?;
+                Ok(FigureRun {
+                    u: r.u[0].iter().copied().collect(),
+                    loss: r.history.iter().map(|h| h.loss).collect(),
+                    summary: r.summary(0),
+                })
+            })?;
+            runs.extend(run);
+            bar.inc(1);
+        }
+        trained.push((preset.clone(), runs));
+    }
+    bar.finish_and_clear();
+    let mut manifest = hh_io::Manifest::new("experiments figure1", env!("CARGO_PKG_VERSION"))
+        .field("bc", &cli.bc)
+        .field("a_values", &PAPER_A_VALUES)
+        .field("presets", &cli.presets)
+        .timing("fd_s", fd_seconds);
+    if jobs.is_shard() {
+        jobs.finish_shard(&target, manifest)?;
+        eprintln!("wrote {}", target.display());
+        return Ok(());
+    }
+
+    let dir = hh_io::AtomicDir::new(&target)?;
     let domain = hh_model::ProblemConfig::default().build()?.domain();
     let extent = (domain.x_min, domain.x_max, 0.0, domain.t_end);
     let panels = |grids: &[ndarray::Array2<f64>]| -> Vec<Panel> {
@@ -79,33 +142,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         false,
     )?;
 
-    let mut manifest = hh_io::Manifest::new("experiments figure1", env!("CARGO_PKG_VERSION"))
-        .field("bc", &cli.bc)
-        .field("a_values", &PAPER_A_VALUES)
-        .field("presets", &cli.presets)
-        .timing("fd_s", fd_seconds);
-    let bar = hh_io::progress((cli.presets.len() * PAPER_A_VALUES.len()) as u64, "PINN");
     let mut errors = Vec::new();
-    for preset in &cli.presets {
-        let mut runs: Vec<PinnRun> = Vec::new();
-        for (&a, reference) in PAPER_A_VALUES.iter().zip(&fd) {
-            bar.set_message(format!("{preset}, a = {a}"));
-            let c = hh_pinn::TrainConfig::preset(preset)?;
-            let problem = hh_model::ProblemConfig {
-                a,
-                bc: cli.bc,
-                ..Default::default()
-            };
-            let model = hh_eval::pinn::nerve_model(&problem)?;
-            runs.push(train_against(
-                model,
-                &c,
-                std::slice::from_ref(reference),
-                c.steps,
-            )?);
-            bar.inc(1);
-        }
-        let u: Vec<Array2<f64>> = runs.iter().map(|r| r.u[0].clone()).collect();
+    for (preset, runs) in &trained {
+        let shape = (grid.t.len(), grid.x.len());
+        let u: Vec<Array2<f64>> = runs
+            .iter()
+            .map(|r| Array2::from_shape_vec(shape, r.u.clone()))
+            .collect::<Result<_, _>>()?;
         plot::heatmaps(
             &dir.path().join(format!("pinn_{preset}")),
             &format!("PINN `{preset}` u(t, x), k = 5, lower, {}", cli.bc),
@@ -142,11 +185,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         )?;
         let loss: Vec<Series> = PAPER_A_VALUES
             .iter()
-            .zip(&runs)
+            .zip(runs)
             .enumerate()
             .map(|(i, (a, r))| Series {
                 label: format!("a = {a}"),
-                points: running_mean(&r.history.iter().map(|h| h.loss).collect::<Vec<_>>(), 50),
+                points: running_mean(&r.loss, 50),
                 color: COLORS[i % COLORS.len()],
                 dashed: false,
             })
@@ -165,17 +208,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             "loss",
             true,
         )?;
-        for (a, r) in PAPER_A_VALUES.iter().zip(&runs) {
-            ndarray_npy::write_npy(dir.path().join(format!("pinn_{preset}_a{a}.npy")), &r.u[0])?;
-            let e = r.errors[0];
+        for ((a, r), u) in PAPER_A_VALUES.iter().zip(runs).zip(&u) {
+            ndarray_npy::write_npy(dir.path().join(format!("pinn_{preset}_a{a}.npy")), u)?;
+            let (e, s) = (r.summary.errors, &r.summary);
             errors.push(serde_json::json!({
                 "preset": preset, "a": a, "rel_l2": e.rel_l2, "max_abs": e.max_abs, "rel_h1": e.rel_h1,
-                "steps": r.steps, "train_s": r.train_seconds,
+                "steps": s.steps, "train_s": s.train_seconds,
             }));
         }
-        manifest = manifest.field(&format!("config_{preset}"), &runs[0].config);
+        manifest = manifest.field(
+            &format!("config_{preset}"),
+            &hh_pinn::TrainConfig::preset(preset)?,
+        );
     }
-    bar.finish_and_clear();
     for (a, u) in PAPER_A_VALUES.iter().zip(&fd) {
         ndarray_npy::write_npy(dir.path().join(format!("fd_a{a}.npy")), u)?;
     }

@@ -10,8 +10,10 @@
 //! Writes `results/precise.md` and its tables (CSV/JSON) and figures in `results/precise/`.
 
 use clap::Parser;
+use hh_eval::jobs::{Jobs, Plan};
 use hh_eval::pinn::time_to_accuracy;
 use hh_eval::plot::{self, COLORS, LinePanel, Series};
+use hh_eval::shard::Shard;
 use hh_eval::{Report, Table};
 use hh_fd::{extrapolated, extrapolation_base};
 use hh_model::{BoundaryMode, PAPER_A_VALUES, ProblemConfig, Slope};
@@ -45,9 +47,17 @@ struct Cli {
     /// `precise`.
     #[arg(long)]
     precise_config: Option<PathBuf>,
-    /// Output directory: writes OUT/precise.md and OUT/precise/.
+    /// Output directory: writes OUT/precise.md and OUT/precise/ (or, with --shard,
+    /// OUT/precise.shard-I-of-N/).
     #[arg(long, default_value = "results")]
     out: PathBuf,
+    /// Run only the I-th of N shards of the jobs (0 ≤ I < N) and store their results for
+    /// `--merge`.
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
+    shard: Option<Shard>,
+    /// Build the report from the stores of all N shards (run with the same options).
+    #[arg(long, num_args = 1.., value_name = "DIR", conflicts_with = "shard")]
+    merge: Vec<PathBuf>,
 }
 
 /// The accuracies whose times are tabulated.
@@ -73,14 +83,89 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     for p in &cli.presets {
         TrainConfig::preset(p)?;
     }
+    let precise_config = match &cli.precise_config {
+        Some(path) => {
+            let c: TrainConfig = hh_model::read_config(path)?;
+            c.validate()?;
+            Some(c)
+        }
+        None => None,
+    };
+    let plan = Plan::from_args(cli.shard, cli.merge.clone())?;
+    let target = plan.output(&cli.out.join("precise"));
+    hh_io::check_output("out", &target)?;
+    let mut jobs = Jobs::new("precise", plan)?;
     let start = Instant::now();
-    drop(hh_io::AtomicDir::new(cli.out.join("precise"))?);
-    let bar = hh_io::progress(
-        (6 + a_values.len() * (1 + cli.presets.len())) as u64,
-        "precise",
-    );
+    let bar = hh_io::progress((6 + a_values.len() * cli.presets.len()) as u64, "precise");
 
+    // The jobs: the reference table's extrapolations, then one training per a and preset
+    // (against the extrapolated reference of its a, solved once per process).
     bar.set_message("Richardson references");
+    let mut reference_rows = Vec::new();
+    for bc in BoundaryMode::ALL {
+        for k in [Slope::Finite(5.0), Slope::Infinite] {
+            let row = jobs.run(&format!("reference {bc} {k}"), || {
+                let t0 = Instant::now();
+                let p = ProblemConfig {
+                    bc,
+                    k,
+                    ..Default::default()
+                }
+                .build()?;
+                let r = extrapolated(&p, &extrapolation_base())?;
+                Ok((
+                    r.observed_order,
+                    r.finest_change,
+                    r.estimated_error,
+                    t0.elapsed().as_secs_f64(),
+                ))
+            })?;
+            reference_rows.push(((bc, k), row));
+            bar.inc(1);
+        }
+    }
+    let mut references: Vec<(f64, Arc<Vec<ndarray::Array2<f64>>>)> = Vec::new();
+    let mut runs = Vec::new();
+    for &a in &a_values {
+        for preset in &cli.presets {
+            bar.set_message(format!("a = {a}: {preset}"));
+            let config = match (&precise_config, preset.as_str()) {
+                (Some(c), "precise") => c.clone(),
+                _ => TrainConfig::preset(preset)?,
+            };
+            let run = jobs.run(&format!("{preset} a={a}"), || {
+                let problem = ProblemConfig {
+                    a,
+                    ..Default::default()
+                }
+                .build()?;
+                let reference = match references.iter().find(|(b, _)| *b == a) {
+                    Some((_, r)) => r.clone(),
+                    None => {
+                        let r = Arc::new(extrapolated(&problem, &extrapolation_base())?.eval);
+                        references.push((a, r.clone()));
+                        r
+                    }
+                };
+                time_to_accuracy(Arc::new(problem), &config, &reference)
+            })?;
+            runs.push(((a, preset.clone()), run));
+            bar.inc(1);
+        }
+    }
+    bar.finish_and_clear();
+    let manifest = hh_io::Manifest::new("experiments precise", env!("CARGO_PKG_VERSION"))
+        .field("a_values", &a_values)
+        .field("presets", &cli.presets)
+        .field("precise_config", &precise_config)
+        .field("threads", &rayon::current_num_threads())
+        .timing("total_s", start.elapsed().as_secs_f64());
+    if jobs.is_shard() {
+        jobs.finish_shard(&target, manifest)?;
+        eprintln!("wrote {}", target.display());
+        return Ok(());
+    }
+
     let mut reference = Table::new(
         "reference",
         "The Richardson-extrapolated FD reference (a = 0.1; nx = 1270, 2540, 5080, nt = 2 nx)",
@@ -101,26 +186,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
          extrapolations R = (4 u_{h/2} − u_h)/3, a conservative bound of the error of R₂. All on the \
          128 × 128 evaluation grid, which lies on the nodes.",
     );
-    for bc in BoundaryMode::ALL {
-        for k in [Slope::Finite(5.0), Slope::Infinite] {
-            let t0 = Instant::now();
-            let p = ProblemConfig {
-                bc,
-                k,
-                ..Default::default()
-            }
-            .build()?;
-            let r = extrapolated(&p, &extrapolation_base())?;
-            reference.push(vec![
-                bc.to_string().into(),
-                k.to_string().into(),
-                r.observed_order.into(),
-                r.finest_change.into(),
-                r.estimated_error.into(),
-                t0.elapsed().as_secs_f64().into(),
-            ]);
-            bar.inc(1);
-        }
+    for ((bc, k), row) in reference_rows {
+        let (order, change, estimate, seconds) = row.expect("every job ran or was merged");
+        reference.push(vec![
+            bc.to_string().into(),
+            k.to_string().into(),
+            order.into(),
+            change.into(),
+            estimate.into(),
+            seconds.into(),
+        ]);
     }
 
     let mut columns = vec!["a", "preset", "final_rel_l2", "train_s"];
@@ -144,66 +219,48 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         "lower",
         &["a", "preset", "seconds", "step", "rel_l2"],
     );
-    let mut panels = Vec::new();
-    for &a in &a_values {
-        bar.set_message(format!("a = {a}: reference"));
-        let problem = ProblemConfig {
-            a,
-            ..Default::default()
-        }
-        .build()?;
-        let r = extrapolated(&problem, &extrapolation_base())?;
-        bar.inc(1);
-        let model: hh_pinn::Model = Arc::new(problem);
-        let mut panel = LinePanel {
-            title: format!("a = {a}"),
-            series: Vec::new(),
+    let mut panels: Vec<LinePanel> = Vec::new();
+    for ((a, preset), run) in runs {
+        let (curve, seconds) = run.expect("every job ran or was merged");
+        let time_to = |target: f64| {
+            curve
+                .iter()
+                .find(|(_, _, e)| *e <= target)
+                .map_or(f64::NAN, |(t, _, _)| *t)
         };
-        for (i, preset) in cli.presets.iter().enumerate() {
-            bar.set_message(format!("a = {a}: {preset}"));
-            let config = match (&cli.precise_config, preset.as_str()) {
-                (Some(path), "precise") => {
-                    let c: TrainConfig = hh_model::read_config(path)?;
-                    c.validate()?;
-                    c
-                }
-                _ => TrainConfig::preset(preset)?,
-            };
-            let (curve, seconds) = time_to_accuracy(model.clone(), &config, &r.eval)?;
-            let time_to = |target: f64| {
-                curve
-                    .iter()
-                    .find(|(_, _, e)| *e <= target)
-                    .map_or(f64::NAN, |(t, _, _)| *t)
-            };
-            let mut row = vec![
+        let mut row = vec![
+            a.into(),
+            preset.as_str().into(),
+            curve.last().map_or(f64::NAN, |c| c.2).into(),
+            seconds.into(),
+        ];
+        row.extend(TARGETS.iter().map(|&t| time_to(t).into()));
+        times.push(row);
+        for &(t, step, e) in &curve {
+            curves.push(vec![
                 a.into(),
                 preset.as_str().into(),
-                curve.last().map_or(f64::NAN, |c| c.2).into(),
-                seconds.into(),
-            ];
-            row.extend(TARGETS.iter().map(|&t| time_to(t).into()));
-            times.push(row);
-            for &(t, step, e) in &curve {
-                curves.push(vec![
-                    a.into(),
-                    preset.as_str().into(),
-                    t.into(),
-                    step.into(),
-                    e.into(),
-                ]);
-            }
-            panel.series.push(Series {
-                label: preset.clone(),
-                points: curve.iter().map(|&(t, _, e)| (t, e)).collect(),
-                color: COLORS[i % COLORS.len()],
-                dashed: false,
-            });
-            bar.inc(1);
+                t.into(),
+                step.into(),
+                e.into(),
+            ]);
         }
-        panels.push(panel);
+        let title = format!("a = {a}");
+        if panels.last().is_none_or(|p| p.title != title) {
+            panels.push(LinePanel {
+                title,
+                series: Vec::new(),
+            });
+        }
+        let panel = panels.last_mut().expect("pushed");
+        let i = panel.series.len();
+        panel.series.push(Series {
+            label: preset.clone(),
+            points: curve.iter().map(|&(t, _, e)| (t, e)).collect(),
+            color: COLORS[i % COLORS.len()],
+            dashed: false,
+        });
     }
-    bar.finish_and_clear();
 
     let report = Report {
         name: "precise".into(),
@@ -218,11 +275,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             ("The reference".into(), vec![reference]),
             ("Time to accuracy".into(), vec![times, curves]),
         ],
-        manifest: hh_io::Manifest::new("experiments precise", env!("CARGO_PKG_VERSION"))
-            .field("a_values", &a_values)
-            .field("presets", &cli.presets)
-            .field("threads", &rayon::current_num_threads())
-            .timing("total_s", start.elapsed().as_secs_f64()),
+        manifest,
     };
     let md = report.write_with(&cli.out, |dir| {
         plot::lines(
