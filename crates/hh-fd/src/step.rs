@@ -148,6 +148,12 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
     }
 
     /// `R = U^n + (1 − θ)Δt (D Δ_h U^n + f(U^n))`, zero at held nodes.
+    ///
+    /// One component (the nerve equation) takes the scalar twins `explicit_part_scalar`,
+    /// `newton_scalar` and `residual_scalar`: batch calls over the whole array and a Jacobian
+    /// refactored only from its first changed row. The block path computes the same numbers for
+    /// `m = 1` but several times more slowly, so the twins stay; `block_path_matches_scalar_path`
+    /// keeps the two in agreement.
     fn explicit_part(&mut self, u: &[f64], dt: f64, theta: f64) {
         let (m, w) = (self.m, (1.0 - theta) * dt);
         if m == 1 {
