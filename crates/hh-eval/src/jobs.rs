@@ -185,6 +185,11 @@ impl Jobs {
     }
 }
 
+/// The result of a job of a run that is not a shard (where every job ran or was merged).
+pub fn ran<T>(result: Option<T>) -> anyhow::Result<T> {
+    result.ok_or_else(|| anyhow::anyhow!("a job of this run has no result"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

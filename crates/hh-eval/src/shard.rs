@@ -151,20 +151,16 @@ impl StoredTable {
     }
 }
 
-/// The directory name of `shard` under an output directory.
-pub fn dir_name(shard: Shard) -> String {
-    format!("convergence.shard-{}-of-{}", shard.index, shard.count)
-}
-
-/// Writes the results of `shard` into `out/convergence.shard-I-of-N/` (atomically, with a
-/// manifest), and returns that directory.
+/// Writes the results of `shard` into `dir` (`OUT/convergence.shard-I-of-N/`, the
+/// [`Plan::output`](crate::jobs::Plan::output) of the report's directory; atomically, with a
+/// manifest).
 pub fn write(
-    out: &Path,
+    dir: &Path,
     profile: &str,
     cfg: &SweepConfig,
     shard: Shard,
     results: &[PartResult],
-) -> anyhow::Result<PathBuf> {
+) -> anyhow::Result<()> {
     let all = parts(cfg);
     let file = ShardFile {
         profile: profile.to_owned(),
@@ -180,9 +176,9 @@ pub fn write(
             })
             .collect(),
     };
-    let dir = hh_io::AtomicDir::new(out.join(dir_name(shard)))?;
+    let out = hh_io::AtomicDir::new(dir)?;
     std::fs::write(
-        dir.path().join(PARTS_FILE),
+        out.path().join(PARTS_FILE),
         serde_json::to_string_pretty(&file)? + "\n",
     )?;
     let mut manifest =
@@ -194,8 +190,9 @@ pub fn write(
     for r in results {
         manifest = manifest.timing(&format!("part_{}_s", r.index), r.seconds);
     }
-    manifest.write(dir.path())?;
-    Ok(dir.commit()?)
+    manifest.write(out.path())?;
+    out.commit()?;
+    Ok(())
 }
 
 /// Reads the shard directories `dirs`, checks that they ran the same sweep and together hold

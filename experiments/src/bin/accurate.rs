@@ -178,7 +178,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         eprintln!("wrote {}", target.display());
         return Ok(());
     }
-    let cells = |r: Option<Vec<Cell>>| r.expect("every job ran or was merged");
+    let cells = hh_eval::jobs::ran::<Vec<Cell>>;
 
     let mut per_a = Table::new(
         "accurate_per_a",
@@ -193,7 +193,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     );
     let mut accurate_a01 = None;
     for (a, r) in rows_per_a {
-        let r = cells(r);
+        let r = cells(r)?;
         if a == 0.1 {
             accurate_a01 = Some(r.clone());
         }
@@ -212,7 +212,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
          `accurate` does within the time shown.",
     );
     for (p, r) in rows_speed {
-        speed.push([vec![p.into()], cells(r)].concat());
+        speed.push([vec![p.into()], cells(r)?].concat());
     }
     if let Some(r) = accurate_a01 {
         speed.push([vec!["accurate".into()], r].concat());
@@ -230,7 +230,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
          technique's contribution at this budget.",
     );
     for (name, change, r) in rows_ablation {
-        ablation.push([vec![name.into(), change.into()], cells(r)].concat());
+        ablation.push([vec![name.into(), change.into()], cells(r)?].concat());
     }
 
     let mut other = Table::new(
@@ -246,7 +246,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
          interaction H_k steepens into a jump and the solution develops a kink where u crosses a.",
     );
     for (bc, k, r) in rows_other {
-        other.push([vec![bc.into(), Cell::Text(k)], cells(r)].concat());
+        other.push([vec![bc.into(), Cell::Text(k)], cells(r)?].concat());
     }
 
     let report = Report {

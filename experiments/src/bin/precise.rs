@@ -187,7 +187,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
          128 × 128 evaluation grid, which lies on the nodes.",
     );
     for ((bc, k), row) in reference_rows {
-        let (order, change, estimate, seconds) = row.expect("every job ran or was merged");
+        let (order, change, estimate, seconds) = hh_eval::jobs::ran(row)?;
         reference.push(vec![
             bc.to_string().into(),
             k.to_string().into(),
@@ -221,7 +221,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     );
     let mut panels: Vec<LinePanel> = Vec::new();
     for ((a, preset), run) in runs {
-        let (curve, seconds) = run.expect("every job ran or was merged");
+        let (curve, seconds) = hh_eval::jobs::ran(run)?;
         let time_to = |target: f64| {
             curve
                 .iter()
@@ -252,7 +252,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 series: Vec::new(),
             });
         }
-        let panel = panels.last_mut().expect("pushed");
+        let Some(panel) = panels.last_mut() else {
+            continue;
+        };
         let i = panel.series.len();
         panel.series.push(Series {
             label: preset.clone(),

@@ -8,6 +8,7 @@
 
 use clap::Parser;
 use hh_eval::SweepConfig;
+use hh_eval::jobs::Plan;
 use hh_eval::shard::{self, Shard};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,12 +47,14 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    if !cli.merge.is_empty() {
-        hh_io::check_output("out", &cli.out.join("convergence"))?;
-        let (name, cfg, results) = shard::read(&cli.merge)?;
+    let plan = Plan::from_args(cli.shard, cli.merge.clone())?;
+    let target = plan.output(&cli.out.join("convergence"));
+    hh_io::check_output("out", &target)?;
+    if let Plan::Merge(dirs) = &plan {
+        let (name, cfg, results) = shard::read(dirs)?;
         let report = hh_eval::sweep::assemble(&name, &cfg, results)?;
         let md = report.write(&cli.out)?;
-        eprintln!("merged {} shards; wrote {}", cli.merge.len(), md.display());
+        eprintln!("merged {} shards; wrote {}", dirs.len(), md.display());
         return Ok(());
     }
     let (name, cfg) = match &cli.config {
@@ -62,20 +65,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         None => (cli.profile.clone(), SweepConfig::profile(&cli.profile)?),
     };
-    match cli.shard {
-        None => {
-            hh_io::check_output("out", &cli.out.join("convergence"))?;
-            let report = hh_eval::run_sweep(&name, &cfg, true)?;
-            let md = report.write(&cli.out)?;
-            eprintln!("wrote {}", md.display());
-        }
-        Some(s) => {
-            hh_io::check_output("out", &cli.out.join(shard::dir_name(s)))?;
-            let chosen = s.select(hh_eval::sweep::parts(&cfg).len());
-            let results = hh_eval::sweep::run_parts(&cfg, &chosen, true)?;
-            let dir = shard::write(&cli.out, &name, &cfg, s, &results)?;
-            eprintln!("shard {s}: {} parts; wrote {}", chosen.len(), dir.display());
-        }
+    if let Plan::Shard(s) = plan {
+        let chosen = s.select(hh_eval::sweep::parts(&cfg).len());
+        let results = hh_eval::sweep::run_parts(&cfg, &chosen, true)?;
+        shard::write(&target, &name, &cfg, s, &results)?;
+        eprintln!(
+            "shard {s}: {} parts; wrote {}",
+            chosen.len(),
+            target.display()
+        );
+    } else {
+        let report = hh_eval::run_sweep(&name, &cfg, true)?;
+        let md = report.write(&cli.out)?;
+        eprintln!("wrote {}", md.display());
     }
     Ok(())
 }
