@@ -22,8 +22,10 @@ What it does, in one run and back to back (so that the ratios are fair on a shar
 Timings: ms/step is the wall time of the whole training loop divided by the number of steps, on
 both sides (the PyTorch clock starts after the network and optimiser are built, as hh-pinn's).
 PyTorch runs on the CPU with torch.set_num_threads(--threads); hh-pinn gets the same --threads
-(it splits the batch into 2 chunks, so it uses at most 2 threads). The order is PyTorch seed, ours
-seed, PyTorch seed-fixed, ours seed-fixed.
+(it splits the batch into 2 chunks, so it uses at most 2 threads). The runs alternate (PyTorch
+seed, ours seed, PyTorch seed-fixed, ours seed-fixed), --repeats times; the reported ms/step are
+medians over the repeats and the ratio is the median of the ratios of back-to-back pairs, which a
+shared, noisy machine disturbs least.
 
 Binaries: by default the script runs `cargo build --release -p hh-pinn -p hh-fd` first (a no-op
 when up to date, and it guarantees the binaries match the source), then uses target/release/. With
@@ -235,9 +237,11 @@ def main() -> int:
     p.add_argument("--work", type=Path,
                    help="keep the runs' output directories here (default: a temporary directory)")
     p.add_argument("--out", type=Path, help="write the results as JSON to this file")
+    p.add_argument("--repeats", type=int, default=3,
+                   help="alternating PyTorch/ours pairs per preset; medians are reported (default 3)")
     args = p.parse_args()
-    if args.steps < 1 or args.threads < 1 or not (0.0 < args.a < 1.0):
-        p.error("need --steps >= 1, --threads >= 1 and 0 < --a < 1")
+    if args.steps < 1 or args.threads < 1 or args.repeats < 1 or not (0.0 < args.a < 1.0):
+        p.error("need --steps >= 1, --threads >= 1, --repeats >= 1 and 0 < --a < 1")
 
     numpy, torch = need_python_packages(args.install)
     torch.set_num_threads(args.threads)
@@ -252,34 +256,56 @@ def main() -> int:
         if ref.shape != (GRID, GRID):
             sys.exit(f"unexpected FD grid shape {ref.shape}")
 
+        runs = {preset: [] for preset in PRESETS}
+        for repeat in range(args.repeats):
+            for preset in PRESETS:
+                print(f"[{repeat + 1}/{args.repeats}] PyTorch {preset}: {args.steps} steps, "
+                      f"{args.threads} thread(s) ...", flush=True)
+                model, loss, ms_torch = pytorch_train(
+                    torch, args.a, args.steps, pairwise=(preset == "seed"), seed=args.seed
+                )
+                u_torch = pytorch_grid(torch, numpy, model)
+                if args.work:
+                    numpy.save(work / f"pytorch-{preset}.npy", u_torch)
+                out = work / f"ours-{preset}-{repeat}"
+                u_ours, ms_ours, manifest = ours_train(bins, preset, args, out)
+                runs[preset].append({
+                    "pytorch": {"ms_per_step": ms_torch, "final_loss": loss,
+                                **errors(numpy, u_torch, ref)},
+                    "ours": {"ms_per_step": ms_ours, "final_loss": manifest.get("final_loss"),
+                             **errors(numpy, u_ours, ref)},
+                    "speedup": ms_torch / ms_ours,
+                })
+
+        def median(xs):
+            xs = sorted(xs)
+            n = len(xs)
+            return xs[n // 2] if n % 2 else 0.5 * (xs[n // 2 - 1] + xs[n // 2])
+
         rows = {}
-        for preset in PRESETS:
-            print(f"PyTorch {preset}: {args.steps} steps, {args.threads} thread(s) ...", flush=True)
-            model, loss, ms_torch = pytorch_train(
-                torch, args.a, args.steps, pairwise=(preset == "seed"), seed=args.seed
-            )
-            u_torch = pytorch_grid(torch, numpy, model)
-            if args.work:
-                numpy.save(work / f"pytorch-{preset}.npy", u_torch)
-            u_ours, ms_ours, manifest = ours_train(bins, preset, args, work / f"ours-{preset}")
+        for preset, rs in runs.items():
+            last = rs[-1]
             rows[preset] = {
-                "pytorch": {"ms_per_step": ms_torch, "final_loss": loss,
-                            **errors(numpy, u_torch, ref)},
-                "ours": {"ms_per_step": ms_ours, "final_loss": manifest.get("final_loss"),
-                         **errors(numpy, u_ours, ref)},
-                "speedup": ms_torch / ms_ours,
+                "pytorch": {**last["pytorch"],
+                            "ms_per_step": median([r["pytorch"]["ms_per_step"] for r in rs])},
+                "ours": {**last["ours"], "ms_per_step": median([r["ours"]["ms_per_step"] for r in rs])},
+                "speedup": median([r["speedup"] for r in rs]),
+                "speedup_range": [min(r["speedup"] for r in rs), max(r["speedup"] for r in rs)],
+                "runs": rs,
             }
 
     header = (f"{'preset':<11} {'PyTorch ms/step':>15} {'ours ms/step':>13} {'ratio':>7}   "
               f"{'PyTorch rel_l2':>14} {'ours rel_l2':>11}")
     print()
     print(f"a = {args.a}, k = 5, lower, {args.steps} steps, {args.threads} thread(s), "
-          f"FD reference {args.bc}; ratio = PyTorch / ours")
+          f"FD reference {args.bc}; medians of {args.repeats} alternating pairs; "
+          f"ratio = PyTorch / ours")
     print(header)
     print("-" * len(header))
     for preset, r in rows.items():
         print(f"{preset:<11} {r['pytorch']['ms_per_step']:>15.3f} {r['ours']['ms_per_step']:>13.3f} "
-              f"{r['speedup']:>6.1f}x   {r['pytorch']['rel_l2']:>14.4f} {r['ours']['rel_l2']:>11.4f}")
+              f"{r['speedup']:>6.1f}x   {r['pytorch']['rel_l2']:>14.4f} {r['ours']['rel_l2']:>11.4f}"
+              f"   (ratios {r['speedup_range'][0]:.1f}-{r['speedup_range'][1]:.1f})")
 
     if args.out:
         result = {
@@ -287,7 +313,7 @@ def main() -> int:
             "settings": {"a": args.a, "k": K, "regularisation": "lower", "steps": args.steps,
                          "threads": args.threads, "seed": args.seed, "fd_bc": args.bc,
                          "points": M_POINTS, "batch": BATCH, "depth": DEPTH, "width": WIDTH,
-                         "lr": LR},
+                         "lr": LR, "repeats": args.repeats},
             "presets": rows,
             "versions": {"python": platform.python_version(), "torch": torch.__version__,
                          "numpy": numpy.__version__, "machine": platform.machine(),
