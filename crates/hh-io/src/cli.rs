@@ -68,3 +68,31 @@ pub fn ensure_finite<'a>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_finite_results_are_named_and_refused() {
+        assert!(ensure_finite("u", [0.0, 1.5, -2.0].iter()).is_ok());
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let e = ensure_finite("eval.npy", [0.0, bad].iter()).unwrap_err();
+            assert!(
+                e.to_string().contains("eval.npy") && e.to_string().contains("index 1"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_input_anywhere_in_the_chain_exits_2() {
+        let config = anyhow::Error::new(ConfigError::invalid("nx", "≥ 4", 3)).context("solving");
+        assert_eq!(exit_code(Err(config)), ExitCode::from(2));
+        assert_eq!(
+            exit_code(Err(anyhow::anyhow!("diverged"))),
+            ExitCode::FAILURE
+        );
+        assert_eq!(exit_code(Ok(())), ExitCode::SUCCESS);
+    }
+}
