@@ -12,13 +12,23 @@ use hh_model::{BoundaryMode, ProblemConfig};
 
 use crate::{Report, SweepConfig, Table, fd, pinn};
 
-/// The report's sections, in order; [`Part::section`] indexes into it.
-pub const SECTIONS: [&str; 5] = [
-    "FD reference and grid convergence",
-    "FD convergence in k and the non-uniqueness envelope",
-    "PINN/DGM against the FD reference",
-    "Threshold and travelling waves (summary of results/waves.md)",
-    "Non-uniqueness: the solution set of the inclusion (summary of results/nonuniqueness.md)",
+/// The report's sections, in order, as `(manifest timing key, title)`; [`Part::section`] indexes
+/// into it.
+pub const SECTIONS: [(&str, &str); 5] = [
+    ("fd_grid_convergence_s", "FD reference and grid convergence"),
+    (
+        "fd_k_convergence_s",
+        "FD convergence in k and the non-uniqueness envelope",
+    ),
+    ("pinn_s", "PINN/DGM against the FD reference"),
+    (
+        "waves_s",
+        "Threshold and travelling waves (summary of results/waves.md)",
+    ),
+    (
+        "nonuniqueness_s",
+        "Non-uniqueness: the solution set of the inclusion (summary of results/nonuniqueness.md)",
+    ),
 ];
 
 /// One independently computable part of a sweep.
@@ -264,7 +274,7 @@ pub fn assemble(
         .field("threads", &rayon::current_num_threads());
     let mut seconds = [0.0; SECTIONS.len()];
     for (part, result) in all.iter().zip(results) {
-        let title = SECTIONS[part.section()];
+        let title = SECTIONS[part.section()].1;
         seconds[part.section()] += result.seconds;
         if sections.last().is_none_or(|(t, _)| t != title) {
             sections.push((title.to_owned(), Vec::new()));
@@ -272,13 +282,19 @@ pub fn assemble(
         let tables = &mut sections.last_mut().expect("pushed").1;
         for t in result.tables {
             match tables.iter_mut().find(|u| u.name == t.name) {
-                Some(u) => u.rows.extend(t.rows),
+                Some(u) => {
+                    // A table whose parts cover several modes names them all.
+                    if !u.bc.split(", ").any(|b| b == t.bc) {
+                        u.bc = format!("{}, {}", u.bc, t.bc);
+                    }
+                    u.rows.extend(t.rows);
+                }
                 None => tables.push(t),
             }
         }
     }
-    for (title, s) in SECTIONS.iter().zip(seconds) {
-        manifest = manifest.timing(&format!("{}_s", section_key(title)), s);
+    for ((key, _), s) in SECTIONS.iter().zip(seconds) {
+        manifest = manifest.timing(key, s);
     }
     let preamble = vec![
         format!(
@@ -301,17 +317,6 @@ pub fn assemble(
         sections,
         manifest,
     })
-}
-
-/// `fd_grid_convergence`-style key of a section title (its first words).
-fn section_key(title: &str) -> String {
-    title
-        .split([' ', ':', '/', '('])
-        .filter(|w| !w.is_empty())
-        .take(4)
-        .collect::<Vec<_>>()
-        .join("_")
-        .to_lowercase()
 }
 
 /// Runs every part of `cfg` (`name` is the profile or file it came from).
