@@ -20,6 +20,25 @@ use crate::shard::Shard;
 /// The file of a shard directory that holds its job results.
 pub const JOBS_FILE: &str = "jobs.json";
 
+/// The command-line flags of a sharded experiment (`#[command(flatten)]` into its arguments).
+#[derive(Clone, Debug, clap::Args)]
+pub struct ShardArgs {
+    /// Run only the I-th of N shards of the jobs (0 ≤ I < N) and store their results in
+    /// OUT.shard-I-of-N/ for `--merge`.
+    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
+    pub shard: Option<Shard>,
+    /// Build the report from the stores of all N shards (run with the same options).
+    #[arg(long, num_args = 1.., value_name = "DIR", conflicts_with = "shard")]
+    pub merge: Vec<PathBuf>,
+}
+
+impl ShardArgs {
+    /// The plan these flags ask for.
+    pub fn plan(&self) -> Result<Plan, ConfigError> {
+        Plan::from_args(self.shard, self.merge.clone())
+    }
+}
+
 /// Where the jobs of a run are computed.
 #[derive(Clone, Debug)]
 pub enum Plan {

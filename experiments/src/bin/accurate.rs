@@ -5,9 +5,8 @@
 //! `results/accurate.md` and its tables as CSV/JSON in `results/accurate/`.
 
 use clap::Parser;
-use hh_eval::jobs::{Jobs, Plan};
+use hh_eval::jobs::{Jobs, ShardArgs};
 use hh_eval::pinn::{PinnRun, PinnSummary, nerve_model, train_against};
-use hh_eval::shard::Shard;
 use hh_eval::{Cell, Report, Table};
 use hh_model::{BoundaryMode, PAPER_A_VALUES, ProblemConfig, Slope};
 use hh_pinn::{Activation, Constraints, SamplerKind, Schedule, TrainConfig};
@@ -38,13 +37,8 @@ struct Cli {
     /// OUT/accurate.shard-I-of-N/).
     #[arg(long, default_value = "results")]
     out: PathBuf,
-    /// Run only the I-th of N shards of the trainings (0 ≤ I < N) and store their results for
-    /// `--merge`.
-    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
-    shard: Option<Shard>,
-    /// Build the report from the stores of all N shards (run with the same options).
-    #[arg(long, num_args = 1.., value_name = "DIR", conflicts_with = "shard")]
-    merge: Vec<PathBuf>,
+    #[command(flatten)]
+    sharding: ShardArgs,
 }
 
 fn main() -> ExitCode {
@@ -117,7 +111,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         [Slope::Finite(20.0), Slope::Finite(80.0), Slope::Infinite],
     );
     let total = PAPER_A_VALUES.len() + 2 + ablations.len() + modes.len() + slopes.len();
-    let plan = Plan::from_args(cli.shard, cli.merge.clone())?;
+    let plan = cli.sharding.plan()?;
     let target = plan.output(&cli.out.join("accurate"));
     hh_io::check_output("out", &target)?;
     let mut runner = Runner {

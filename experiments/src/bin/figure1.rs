@@ -5,10 +5,9 @@
 
 use clap::Parser;
 use experiments::{fd_references, range};
-use hh_eval::jobs::{Jobs, Plan};
+use hh_eval::jobs::{Jobs, ShardArgs};
 use hh_eval::pinn::{PinnSummary, train_against};
 use hh_eval::plot::{self, COLORS, LinePanel, Panel, Series};
-use hh_eval::shard::Shard;
 use hh_model::{BoundaryMode, EvalGrid, PAPER_A_VALUES, ReactionDiffusion};
 use ndarray::Array2;
 use std::path::PathBuf;
@@ -38,13 +37,8 @@ struct Cli {
     /// Output directory (replaced atomically on success; with --shard, OUT.shard-I-of-N/).
     #[arg(long, default_value = "results/figure1")]
     out: PathBuf,
-    /// Run only the I-th of N shards of the trainings (0 ≤ I < N) and store their results for
-    /// `--merge`.
-    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
-    shard: Option<Shard>,
-    /// Build the figures from the stores of all N shards (run with the same options).
-    #[arg(long, num_args = 1.., value_name = "DIR", conflicts_with = "shard")]
-    merge: Vec<PathBuf>,
+    #[command(flatten)]
+    sharding: ShardArgs,
 }
 
 /// What the figures need of one training: `u` on the evaluation grid (row-major), the loss of
@@ -63,7 +57,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let start = Instant::now();
-    let plan = Plan::from_args(cli.shard, cli.merge.clone())?;
+    let plan = cli.sharding.plan()?;
     let target = plan.output(&cli.out);
     hh_io::check_output("out", &target)?;
     for preset in &cli.presets {

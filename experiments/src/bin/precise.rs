@@ -10,10 +10,9 @@
 //! Writes `results/precise.md` and its tables (CSV/JSON) and figures in `results/precise/`.
 
 use clap::Parser;
-use hh_eval::jobs::{Jobs, Plan};
+use hh_eval::jobs::{Jobs, ShardArgs};
 use hh_eval::pinn::time_to_accuracy;
 use hh_eval::plot::{self, COLORS, LinePanel, Series};
-use hh_eval::shard::Shard;
 use hh_eval::{Report, Table};
 use hh_fd::{extrapolated, extrapolation_base};
 use hh_model::{BoundaryMode, PAPER_A_VALUES, ProblemConfig, Slope};
@@ -57,13 +56,8 @@ struct Cli {
     /// OUT/precise.shard-I-of-N/).
     #[arg(long, default_value = "results")]
     out: PathBuf,
-    /// Run only the I-th of N shards of the jobs (0 ≤ I < N) and store their results for
-    /// `--merge`.
-    #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
-    shard: Option<Shard>,
-    /// Build the report from the stores of all N shards (run with the same options).
-    #[arg(long, num_args = 1.., value_name = "DIR", conflicts_with = "shard")]
-    merge: Vec<PathBuf>,
+    #[command(flatten)]
+    sharding: ShardArgs,
 }
 
 /// The accuracies whose times are tabulated.
@@ -97,7 +91,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let plan = Plan::from_args(cli.shard, cli.merge.clone())?;
+    let plan = cli.sharding.plan()?;
     // The paper's setting writes `precise`; another mode or slope `precise_<bc>_k<k>`.
     let name = if (cli.bc, cli.k) == (BoundaryMode::Dirichlet, Slope::Finite(5.0)) {
         "precise".to_owned()
