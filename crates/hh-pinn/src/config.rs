@@ -92,6 +92,19 @@ pub struct SecondOrder {
     pub lambda: f64,
     /// Draw fresh points every this many iterations (0: never).
     pub refresh: usize,
+    /// A first stage on fewer points (none unless `coarse.iterations > 0`).
+    pub coarse: Coarse,
+}
+
+/// The first stage of the second-order phase: `iterations` on the first `points` of the
+/// collocation points. An iteration costs `O(R P²)` for `R` rows and `P` parameters, and far from
+/// the minimum a few rows per parameter already give good steps; the many rows that keep the
+/// network from fitting the points instead of the equation matter only near it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Coarse {
+    pub iterations: usize,
+    pub points: usize,
 }
 
 impl Default for SecondOrder {
@@ -102,6 +115,7 @@ impl Default for SecondOrder {
             boundary_points: 100,
             lambda: 1e-3,
             refresh: 0,
+            coarse: Coarse::default(),
         }
     }
 }
@@ -499,9 +513,9 @@ impl TrainConfig {
     ///   `[−1, 1]²`, the initial data built in (`u = u₀ + (t/T)·N`, the model must give `u₀`'s
     ///   jet), `dgm` batches of 1024, causal weights (`ε_c = 10⁴` over 32 time slices), Adam 2e-3
     ///   with a cosine decay to 1e-5, 10 000 steps;
-    /// - `precise`: `accurate`'s ansatz, batches and optimiser in f64 on a tanh 3×24 network, 2000
-    ///   Adam steps (cosine to 1e-4), then 230 Levenberg–Marquardt iterations on 4000 fixed
-    ///   points ([`SecondOrder`]);
+    /// - `precise`: `accurate`'s ansatz, batches and optimiser in f64 on a tanh 3×24 network, 1000
+    ///   Adam steps (cosine to 1e-4), then Levenberg–Marquardt ([`SecondOrder`]) on 8000 fixed
+    ///   points: 80 iterations on the first 2000 of them ([`Coarse`]), then 260 on all;
     /// - `inclusion`: for the inclusion itself (a model with the algebraic selection `d`,
     ///   [`hh_model::NerveInclusion`]): `wave`'s network, initial data built in, `dgm` batches of
     ///   512 with `t = T r²`, no causal weights, the residual of `d` (the distance to the graph of
@@ -589,11 +603,15 @@ impl TrainConfig {
                 c.dtype = Precision::F64;
                 c.network.width = 24;
                 c.network.depth = 3;
-                c.steps = 2000;
+                c.steps = 1000;
                 c.optimiser.schedule = Schedule::Cosine { min_lr: 1e-4 };
                 c.second_order = SecondOrder {
-                    iterations: 230,
-                    points: 4000,
+                    iterations: 260,
+                    points: 8000,
+                    coarse: Coarse {
+                        iterations: 80,
+                        points: 2000,
+                    },
                     ..SecondOrder::default()
                 };
                 c
@@ -800,6 +818,20 @@ impl TrainConfig {
                     "second_order.boundary_points",
                     "an integer in 1..=1e5",
                     so.boundary_points,
+                ));
+            }
+            if so.coarse.iterations > 1_000_000 {
+                return Err(invalid(
+                    "second_order.coarse.iterations",
+                    "an integer in 0..=1e6",
+                    so.coarse.iterations,
+                ));
+            }
+            if so.coarse.iterations > 0 && !(1..=so.points).contains(&so.coarse.points) {
+                return Err(invalid(
+                    "second_order.coarse.points",
+                    &format!("an integer in 1..={} (second_order.points)", so.points),
+                    so.coarse.points,
                 ));
             }
             if !(so.lambda.is_finite() && so.lambda > 0.0) {

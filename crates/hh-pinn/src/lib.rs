@@ -35,7 +35,7 @@ pub mod sampler;
 pub mod train;
 
 pub use config::{
-    Causal, Constraints, Direction, InitialForm, LossConfig, OptimiserConfig, PRESETS, Pin,
+    Causal, Coarse, Constraints, Direction, InitialForm, LossConfig, OptimiserConfig, PRESETS, Pin,
     Precision, RunConfig, SamplerConfig, SamplerKind, Schedule, SecondOrder, Steer, TrainConfig,
 };
 pub use error::TrainError;

@@ -24,6 +24,17 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// The first `n` interior points (with their weights) and every boundary time.
+    pub fn first(&self, n: usize) -> Batch {
+        let n = n.min(self.x.len());
+        Batch {
+            x: self.x[..n].to_vec(),
+            t: self.t[..n].to_vec(),
+            bt: self.bt.clone(),
+            weight: self.weight[..n.min(self.weight.len())].to_vec(),
+        }
+    }
+
     /// Splits into `n` contiguous parts (interior and boundary alike).
     pub fn split(&self, n: usize) -> Vec<Batch> {
         let part = |v: &[f64], i: usize| {

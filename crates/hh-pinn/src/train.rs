@@ -345,7 +345,13 @@ impl Trainer {
     /// Runs until the step budget is used or an observer stops it.
     pub fn run(mut self, observers: &mut [&mut dyn Observer]) -> Result<Trained, TrainError> {
         let total = self.config.steps;
-        let second = self.config.second_order.iterations;
+        let so = self.config.second_order;
+        let second = so.iterations
+            + if so.iterations > 0 {
+                so.coarse.iterations
+            } else {
+                0
+            };
         let bar = self.options.progress.then(|| {
             let b = hh_io::progress((total + second) as u64, "train");
             b.set_position(self.step as u64);
@@ -398,7 +404,9 @@ impl Trainer {
 
     /// The Levenberg–Marquardt phase ([`crate::gauss_newton`]) on a fixed set of collocation
     /// points drawn from their own stream, recorded as steps after the first-order ones (`lr`
-    /// holds the damping `λ`). Ends early when no damping lowers the loss.
+    /// holds the damping `λ`): first `coarse.iterations` on the first `coarse.points` of them (the
+    /// recorded loss is then that of those points), then `iterations` on all. A stage ends early
+    /// when no damping lowers its loss.
     fn second_order_phase(
         &mut self,
         bar: Option<&indicatif::ProgressBar>,
@@ -423,10 +431,18 @@ impl Trainer {
         );
         let mut batch = sampler.next_batch(0, 1);
         let mut lm = Lm::new(theta, so.lambda);
-        for it in 0..so.iterations {
-            if so.refresh > 0 && it > 0 && it % so.refresh == 0 {
-                batch = sampler.next_batch(0, 1);
-            }
+        let coarse = so.coarse.iterations;
+        let coarse_batch = batch.first(so.coarse.points);
+        let mut it = 0;
+        while it < coarse + so.iterations {
+            let stage = if it < coarse {
+                &coarse_batch
+            } else {
+                if so.refresh > 0 && it > coarse && (it - coarse) % so.refresh == 0 {
+                    batch = sampler.next_batch(0, 1);
+                }
+                &batch
+            };
             let rows = Rows {
                 objective: &self.objective,
                 net: HostNet {
@@ -434,9 +450,13 @@ impl Trainer {
                     act: self.config.network.activation,
                     inputs: self.net.input_map(),
                 },
-                batch: &batch,
+                batch: stage,
             };
             let Some(step) = lm.iterate(&rows) else {
+                if it < coarse {
+                    it = coarse;
+                    continue;
+                }
                 break;
             };
             self.net
@@ -464,6 +484,7 @@ impl Trainer {
             {
                 return Ok(Termination::Observer);
             }
+            it += 1;
         }
         Ok(Termination::StepBudget)
     }

@@ -3,21 +3,25 @@
 //! training needs thousands of steps for that), at every iteration, and never publish a
 //! non-finite parameter.
 
-use hh_pinn::{SecondOrder, TrainConfig, TrainOptions, train};
+use hh_pinn::{Coarse, SecondOrder, TrainConfig, TrainOptions, train};
 use std::sync::Arc;
 
-#[test]
-fn levenberg_marquardt_converges_in_a_few_iterations() {
-    // a = 2.5 lies above every value of u (≤ sup φ = 2), so H ≡ 0 and the closed-form linear
-    // part is the solution: the remainder N ≡ 0 has zero residual (the output layer set to 0)
-    let model = Arc::new(
+/// a = 2.5 lies above every value of u (≤ sup φ = 2), so H ≡ 0 and the closed-form linear part is
+/// the solution: the remainder N ≡ 0 has zero residual (the output layer set to 0).
+fn linear_problem() -> hh_pinn::Model {
+    Arc::new(
         hh_model::ProblemConfig {
             a: 2.5,
             ..Default::default()
         }
         .build()
         .unwrap(),
-    );
+    )
+}
+
+#[test]
+fn levenberg_marquardt_converges_in_a_few_iterations() {
+    let model = linear_problem();
     let mut config = TrainConfig::preset("precise").unwrap();
     config.network.width = 8;
     config.network.depth = 2;
@@ -40,4 +44,43 @@ fn levenberg_marquardt_converges_in_a_few_iterations() {
     assert!(last < 1e-4 * first, "{first:e} → {last:e}");
     let theta: Vec<f64> = trained.network().theta().as_tensor().to_vec1().unwrap();
     assert!(theta.iter().all(|v| v.is_finite()));
+}
+
+/// The coarse stage runs on the first points, then the phase goes on with all of them: on the
+/// paper's problem (no zero-residual minimum in reach) each stage takes all its iterations, lowers
+/// its own loss at every one, and together they fall far below where Adam left the loss.
+#[test]
+fn the_coarse_stage_hands_over_to_all_points() {
+    let mut config = TrainConfig::preset("precise").unwrap();
+    config.network.width = 8;
+    config.network.depth = 2;
+    config.steps = 50;
+    config.second_order = SecondOrder {
+        iterations: 4,
+        points: 300,
+        coarse: Coarse {
+            iterations: 4,
+            points: 40,
+        },
+        ..SecondOrder::default()
+    };
+    let model = Arc::new(hh_model::ProblemConfig::default().build().unwrap());
+    let trained = train(model, &config, &TrainOptions::default()).unwrap();
+    let adam = trained.history()[config.steps - 1].loss;
+    let lm: Vec<f64> = trained.history()[config.steps..]
+        .iter()
+        .map(|r| r.loss)
+        .collect();
+    eprintln!("Adam's last loss {adam:e}, LM losses {lm:?}");
+    assert_eq!(lm.len(), 8, "both stages run all their iterations: {lm:?}");
+    let (coarse, fine) = lm.split_at(4);
+    for stage in [coarse, fine] {
+        assert!(stage.windows(2).all(|w| w[1] < w[0]), "{lm:?}");
+    }
+    assert!(fine[3] < 1e-2 * adam, "{adam:e} → {lm:?}");
+
+    // the coarse points are some of the points
+    config.second_order.coarse.points = 301;
+    let err = config.validate().unwrap_err().to_string();
+    assert!(err.contains("second_order.coarse.points"), "{err}");
 }
