@@ -107,6 +107,17 @@ pub struct Coarse {
     pub points: usize,
 }
 
+impl SecondOrder {
+    /// Iterations of both stages (0 when the phase is off).
+    pub fn total_iterations(&self) -> usize {
+        if self.iterations == 0 {
+            0
+        } else {
+            self.coarse.iterations + self.iterations
+        }
+    }
+}
+
 impl Default for SecondOrder {
     fn default() -> Self {
         Self {

@@ -345,13 +345,7 @@ impl Trainer {
     /// Runs until the step budget is used or an observer stops it.
     pub fn run(mut self, observers: &mut [&mut dyn Observer]) -> Result<Trained, TrainError> {
         let total = self.config.steps;
-        let so = self.config.second_order;
-        let second = so.iterations
-            + if so.iterations > 0 {
-                so.coarse.iterations
-            } else {
-                0
-            };
+        let second = self.config.second_order.total_iterations();
         let bar = self.options.progress.then(|| {
             let b = hh_io::progress((total + second) as u64, "train");
             b.set_position(self.step as u64);
@@ -434,7 +428,7 @@ impl Trainer {
         let coarse = so.coarse.iterations;
         let coarse_batch = batch.first(so.coarse.points);
         let mut it = 0;
-        while it < coarse + so.iterations {
+        while it < so.total_iterations() {
             let stage = if it < coarse {
                 &coarse_batch
             } else {
