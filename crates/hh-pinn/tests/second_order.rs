@@ -19,18 +19,24 @@ fn linear_problem() -> hh_pinn::Model {
     )
 }
 
-#[test]
-fn levenberg_marquardt_converges_in_a_few_iterations() {
-    let model = linear_problem();
+/// `precise` on a 2×8 network after 50 Adam steps, with the given second-order phase.
+fn tiny(second_order: SecondOrder) -> TrainConfig {
     let mut config = TrainConfig::preset("precise").unwrap();
     config.network.width = 8;
     config.network.depth = 2;
     config.steps = 50;
-    config.second_order = SecondOrder {
+    config.second_order = second_order;
+    config
+}
+
+#[test]
+fn levenberg_marquardt_converges_in_a_few_iterations() {
+    let model = linear_problem();
+    let config = tiny(SecondOrder {
         iterations: 10,
         points: 300,
         ..SecondOrder::default()
-    };
+    });
     let trained = train(model, &config, &TrainOptions::default()).unwrap();
     let history = trained.history();
     let lm: Vec<f64> = history[config.steps..].iter().map(|r| r.loss).collect();
@@ -52,11 +58,7 @@ fn levenberg_marquardt_converges_in_a_few_iterations() {
 /// coarse stage's last), and together they halve the loss where Adam left it.
 #[test]
 fn the_coarse_stage_hands_over_to_all_points() {
-    let mut config = TrainConfig::preset("precise").unwrap();
-    config.network.width = 8;
-    config.network.depth = 2;
-    config.steps = 50;
-    config.second_order = SecondOrder {
+    let mut config = tiny(SecondOrder {
         iterations: 4,
         points: 300,
         coarse: Coarse {
@@ -64,7 +66,7 @@ fn the_coarse_stage_hands_over_to_all_points() {
             points: 40,
         },
         ..SecondOrder::default()
-    };
+    });
     let model = Arc::new(hh_model::ProblemConfig::default().build().unwrap());
     let trained = train(model, &config, &TrainOptions::default()).unwrap();
     let adam = trained.history()[config.steps - 1].loss;
