@@ -280,6 +280,7 @@ fn cli_writes_outputs_and_rejects_bad_input() {
         (vec!["--steer", "up"], "`steer`"),
         (vec!["--preset", "inclusion", "--pin", "7"], "`loss.pin.t`"),
         (vec!["--t-end", "0"], "`t_end`"),
+        (vec!["--boundary-weight", "1e308"], "`loss.boundary`"),
         (
             vec!["--preset", "seed", "--resume", "/nonexistent"],
             "`resume`",
