@@ -105,7 +105,7 @@ fn floor(c: &mut Criterion) {
     let w = fill(W * W, 2);
     let mut out = vec![0f32; R * W];
     group.throughput(Throughput::Elements((2 * R * W * W) as u64));
-    group.bench_function(BenchmarkId::new("gemm", format!("{R}x{W}x{W}")), |b| {
+    group.bench_function(BenchmarkId::new("matmul", format!("{R}x{W}x{W}")), |b| {
         b.iter(|| {
             kernels::matmul(R, W, W, &mut out, &h, (W, 1), &w, (1, W));
             black_box(&out);
@@ -114,7 +114,7 @@ fn floor(c: &mut Criterion) {
     // Weight-gradient shape: (50 × R) · (R × 50), the first operand transposed in memory.
     let g = fill(R * W, 3);
     let mut dw = vec![0f32; W * W];
-    group.bench_function(BenchmarkId::new("gemm", format!("{W}x{W}x{R}")), |b| {
+    group.bench_function(BenchmarkId::new("matmul", format!("{W}x{W}x{R}")), |b| {
         b.iter(|| {
             kernels::matmul(W, W, R, &mut dw, &g, (1, W), &h, (W, 1));
             black_box(&dw);

@@ -15,9 +15,11 @@
 //! ```
 //!
 //! The loops are branch free and call no libm function in `f32` (a Cephes-style polynomial `exp`),
-//! so the compiler vectorises them; with AVX2 + FMA present they are compiled for it at run time.
+//! so the compiler vectorises them; they are compiled for AVX-512 and for AVX2 (both with FMA) too, and
+//! the widest the CPU has is chosen at run time.
 
 use candle_core::WithDType;
+use faer::{Accum, MatMut, MatRef, Par};
 use serde::{Deserialize, Serialize};
 use std::ops::Neg;
 
@@ -60,7 +62,7 @@ impl std::str::FromStr for Activation {
 }
 
 /// A float type the trainer runs in (`f32` for training, `f64` for derivative checks).
-pub trait Elem: WithDType + Neg<Output = Self> + Default {
+pub trait Elem: WithDType + faer::traits::ComplexField + Neg<Output = Self> + Default {
     /// `eˣ` in a form that vectorises (no libm call in `f32`; exact `exp` in `f64`).
     fn vexp(self) -> Self;
     /// `tanh` in a form that vectorises (`1 − 2 / (1 + e^{2z})` in `f32`; exact in `f64`).
@@ -163,10 +165,11 @@ pub fn derivatives<T: Elem>(act: Activation, z: T) -> (T, T, T, T) {
 /// value rows), `out` receives the activated streams.
 pub fn forward<T: Elem>(act: Activation, pre: &[T], out: &mut [T], n: usize, nt: usize) {
     #[cfg(target_arch = "x86_64")]
-    if avx2() {
-        // SAFETY: the CPU supports AVX2 and FMA (checked at run time).
-        unsafe { forward_avx2(act, pre, out, n, nt) };
-        return;
+    match simd() {
+        // SAFETY: the CPU has the features the variant is compiled for (checked at run time).
+        Simd::Avx512 => return unsafe { forward_avx512(act, pre, out, n, nt) },
+        Simd::Avx2 => return unsafe { forward_avx2(act, pre, out, n, nt) },
+        Simd::Baseline => {}
     }
     forward_generic(act, pre, out, n, nt);
 }
@@ -175,19 +178,59 @@ pub fn forward<T: Elem>(act: Activation, pre: &[T], out: &mut [T], n: usize, nt:
 /// the gradient w.r.t. the pre-activations.
 pub fn backward<T: Elem>(act: Activation, pre: &[T], grad: &mut [T], n: usize, nt: usize) {
     #[cfg(target_arch = "x86_64")]
-    if avx2() {
+    match simd() {
         // SAFETY: as above.
-        unsafe { backward_avx2(act, pre, grad, n, nt) };
-        return;
+        Simd::Avx512 => return unsafe { backward_avx512(act, pre, grad, n, nt) },
+        Simd::Avx2 => return unsafe { backward_avx2(act, pre, grad, n, nt) },
+        Simd::Baseline => {}
     }
     backward_generic(act, pre, grad, n, nt);
 }
 
+/// The widest vector instructions the pointwise loops are compiled for on this CPU.
 #[cfg(target_arch = "x86_64")]
-fn avx2() -> bool {
+#[derive(Clone, Copy)]
+enum Simd {
+    /// AVX-512F (16 `f32` lanes) with FMA.
+    Avx512,
+    /// AVX2 (8 `f32` lanes) with FMA.
+    Avx2,
+    /// The build's baseline (SSE2).
+    Baseline,
+}
+
+#[cfg(target_arch = "x86_64")]
+fn simd() -> Simd {
     use std::sync::OnceLock;
-    static HAS: OnceLock<bool> = OnceLock::new();
-    *HAS.get_or_init(|| is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"))
+    static HAS: OnceLock<Simd> = OnceLock::new();
+    *HAS.get_or_init(|| {
+        let avx2 = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
+        if avx2 && is_x86_feature_detected!("avx512f") {
+            Simd::Avx512
+        } else if avx2 {
+            Simd::Avx2
+        } else {
+            Simd::Baseline
+        }
+    })
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn forward_avx512<T: Elem>(act: Activation, pre: &[T], out: &mut [T], n: usize, nt: usize) {
+    forward_generic(act, pre, out, n, nt)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn backward_avx512<T: Elem>(
+    act: Activation,
+    pre: &[T],
+    grad: &mut [T],
+    n: usize,
+    nt: usize,
+) {
+    backward_generic(act, pre, grad, n, nt)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -282,7 +325,8 @@ fn backward_act<T: Elem, const A: usize>(pre: &[T], grad: &mut [T], n: usize, nt
 }
 
 /// `dst (m × n) = a (m × k) · b (k × n)` for strided operands (row stride, column stride), one
-/// thread (the trainer parallelises over batch chunks instead).
+/// thread (the trainer parallelises over batch chunks instead). faer's product: it dispatches to
+/// AVX-512 kernels where the CPU has them, which the `gemm` crate does only on nightly Rust.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul<T: Elem>(
     m: usize,
@@ -304,30 +348,16 @@ pub fn matmul<T: Elem>(
     }
     assert!(a.len() > (m - 1) * a_rs + (k - 1) * a_cs);
     assert!(b.len() > (k - 1) * b_rs + (n - 1) * b_cs);
-    // SAFETY: bounds checked above; dst is row-major m × n.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst.as_mut_ptr(),
-            1,
-            n as isize,
-            false,
-            a.as_ptr(),
-            a_cs as isize,
-            a_rs as isize,
-            b.as_ptr(),
-            b_cs as isize,
-            b_rs as isize,
-            T::zero(),
-            T::one(),
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
-    }
+    let stride = |s: usize| isize::try_from(s).expect("stride fits in isize");
+    // SAFETY: the asserts above keep every (row, column) of both operands inside their slices.
+    let (a, b) = unsafe {
+        (
+            MatRef::from_raw_parts(a.as_ptr(), m, k, stride(a_rs), stride(a_cs)),
+            MatRef::from_raw_parts(b.as_ptr(), k, n, stride(b_rs), stride(b_cs)),
+        )
+    };
+    let dst = MatMut::from_row_major_slice_mut(&mut dst[..m * n], m, n);
+    faer::linalg::matmul::matmul(dst, Accum::Replace, a, b, T::one(), Par::Seq);
 }
 
 #[cfg(test)]
