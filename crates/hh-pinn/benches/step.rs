@@ -5,26 +5,22 @@
 //! peer's PyTorch code; `scripts/compare_pytorch.py` measures that ratio side by side).
 //!
 //! The `floor` group times the two kinds of work a step consists of, one thread each: the
-//! 1280×50×50 `f32` gemm (forward shape; elements = flops, so the rate reads as GFLOP/s), the
-//! 50×50×1280 weight-gradient gemm, and the pointwise Taylor SiLU kernels (forward + backward of one
+//! 1280×50×50 `f32` matmul (forward shape; elements = flops, so the rate reads as GFLOP/s), the
+//! 50×50×1280 weight-gradient matmul, and the pointwise Taylor SiLU kernels (forward + backward of one
 //! 1280×50 hidden layer, `hh_pinn::kernels::{forward, backward}`).
 //!
 //! FLOP count of one `seed` step (R = 4·256 Taylor rows + 256 value rows = 1280 rows, 7 851 params):
 //! - forward matmuls: 2R(2·50 + 3·50·50 + 50) = 19.6 MFLOP (the three 50×50 layers are 98 % of it);
 //! - backward matmuls: dW = gᵀh for every layer (19.6) and dh = g W for all but the first (19.3):
-//!   38.9 MFLOP, so 58.5 MFLOP of gemm in all;
+//!   38.9 MFLOP, so 58.5 MFLOP of matmul in all;
 //! - pointwise SiLU Taylor kernels (the polynomial exp counted as ~20 flops): forward ≈ 38 and
 //!   backward ≈ 58 flops per (Taylor point, unit), ≈ 50 per (value point, unit), over
 //!   4 layers × 50 units × 256 points: ≈ 7.5 MFLOP; bias, loss and Adam (~15 per param): < 0.5.
 //! - total ≈ 66 MFLOP per step.
 //!
-//! Floor (2-core shared dev box, AMD EPYC, AVX2+FMA; one run): the 1280×50×50 gemm runs at
-//! ≈ 76 GFLOP/s on one core (84 µs), the 50×50×1280 one at ≈ 62 GFLOP/s (104 µs), the pointwise
-//! kernels at 66 µs per hidden layer. FLOP floor 66 MFLOP / 76 GFLOP/s = 0.87 ms on one core,
-//! 0.44 ms on two; summing the measured pieces (9 big gemms + 4 pointwise layers) gives 1.09 ms
-//! on one core. Measured: `seed-1thread` ≈ 1.5 ms (1.7× the FLOP floor, 1.4× the pieces), `seed`
-//! on two threads 0.83–1.2 ms (1.9–2.7× the two-core FLOP floor; the loss, Adam and the chunk
-//! threads' start are serial, and the box is shared).
+//! The floor: 66 MFLOP at the `floor` group's measured matmul rate, on one core and on two;
+//! criterion prints the rates (elements = flops) and the step times, and
+//! `scripts/compare_pytorch.py` the step time against PyTorch's.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hh_pinn::kernels::{self, Activation};
