@@ -14,9 +14,10 @@
 //! g_zx  = g_hx σ' + 2 g_hxx σ'' z_x,   g_zt = g_ht σ',   g_zxx = g_hxx σ',   g_zv = g_hv σ'(z_v).
 //! ```
 //!
-//! The loops are branch free and call no libm function in `f32` (a Cephes-style polynomial `exp`),
-//! so the compiler vectorises them; they are compiled for AVX-512 and for AVX2 (both with FMA) too, and
-//! the widest the CPU has is chosen at run time.
+//! The loops are branch free and call no libm function (Cephes-style `exp` and `tanh`, [`Elem`]), so
+//! the compiler vectorises them; they are compiled for AVX-512 and for AVX2 (both with FMA) as well
+//! as the baseline, and the widest the CPU has is chosen at run time. The products of the layer
+//! (`matmul`) are faer's.
 
 use candle_core::WithDType;
 use faer::{Accum, MatMut, MatRef, Par};
@@ -61,7 +62,8 @@ impl std::str::FromStr for Activation {
     }
 }
 
-/// A float type the trainer runs in (`f32` for training, `f64` for derivative checks).
+/// A float type the trainer runs in (`f32` by default; `f64` for the `precise` preset, on request, and
+/// in the derivative checks).
 pub trait Elem: WithDType + faer::traits::ComplexField + Neg<Output = Self> + Default {
     /// `eˣ` in a form that vectorises (no libm call).
     fn vexp(self) -> Self;
