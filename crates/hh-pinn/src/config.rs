@@ -83,9 +83,11 @@ pub struct TrainConfig {
 pub struct SecondOrder {
     /// Iterations (0: no second-order phase).
     pub iterations: usize,
-    /// Interior collocation points (drawn once as the `dgm` sampler draws, `sampler.time_power`
-    /// included; each gives one residual row per component).
+    /// Interior collocation points (each gives one residual row per component), laid out as
+    /// `sequence` says, with `sampler.time_power`'s density in time.
     pub points: usize,
+    /// How the points are laid out.
+    pub sequence: PointSequence,
     /// Boundary times per end (soft boundary term only).
     pub boundary_points: usize,
     /// Initial damping `λ` (relative to `diag(JᵀJ)`).
@@ -94,6 +96,17 @@ pub struct SecondOrder {
     pub refresh: usize,
     /// A first stage on fewer points (none unless `coarse.iterations > 0`).
     pub coarse: Coarse,
+}
+
+/// The layout of the second-order phase's collocation points.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PointSequence {
+    /// Independent uniform draws, as the `dgm` sampler draws.
+    #[default]
+    Random,
+    /// An Owen-scrambled Sobol sequence (at most 2¹⁶ points; see [`crate::sampler`]).
+    Sobol,
 }
 
 /// The first stage of the second-order phase: `iterations` on the first `points` of the
@@ -125,6 +138,7 @@ impl Default for SecondOrder {
             points: 2000,
             boundary_points: 100,
             lambda: 1e-3,
+            sequence: PointSequence::Random,
             refresh: 0,
             coarse: Coarse::default(),
         }
@@ -500,6 +514,9 @@ pub struct Constraints {
     pub linear_part: bool,
 }
 
+/// The longest Owen-scrambled Sobol sequence `sobol_burley` gives.
+const MAX_SOBOL_POINTS: usize = 1 << 16;
+
 /// The largest loss weight: a loss of order one, weighted, stays far from overflow in `f32`.
 const MAX_WEIGHT: f64 = 1e6;
 
@@ -528,8 +545,9 @@ impl TrainConfig {
     ///   jet), `dgm` batches of 1024, causal weights (`ε_c = 10⁴` over 32 time slices), Adam 2e-3
     ///   with a cosine decay to 1e-5, 10 000 steps;
     /// - `precise`: `accurate`'s ansatz, batches and optimiser in f64 on a tanh 3×24 network, 1000
-    ///   Adam steps (cosine to 1e-4), then Levenberg–Marquardt ([`SecondOrder`]) on 8000 fixed
-    ///   points: 80 iterations on the first 2000 of them ([`Coarse`]), then 260 on all;
+    ///   Adam steps (cosine to 1e-4), then Levenberg–Marquardt ([`SecondOrder`]) on 8192 fixed
+    ///   points of a scrambled Sobol sequence ([`PointSequence::Sobol`]): 80 iterations on the
+    ///   first 2048 of them ([`Coarse`]), then 260 on all;
     /// - `inclusion`: for the inclusion itself (a model with the algebraic selection `d`,
     ///   [`hh_model::NerveInclusion`]): `wave`'s network, initial data built in, `dgm` batches of
     ///   512 with `t = T r²`, no causal weights, the residual of `d` (the distance to the graph of
@@ -619,12 +637,14 @@ impl TrainConfig {
                 c.network.depth = 3;
                 c.steps = 1000;
                 c.optimiser.schedule = Schedule::Cosine { min_lr: 1e-4 };
+                // powers of two: every prefix of 2^m Sobol points is a (0, m, 2)-net
                 c.second_order = SecondOrder {
                     iterations: 260,
-                    points: 8000,
+                    points: 8192,
+                    sequence: PointSequence::Sobol,
                     coarse: Coarse {
                         iterations: 80,
-                        points: 2000,
+                        points: 2048,
                     },
                     ..SecondOrder::default()
                 };
@@ -820,6 +840,13 @@ impl TrainConfig {
                     "second_order.boundary_points",
                     "an integer in 1..=1e5",
                     so.boundary_points,
+                ));
+            }
+            if so.sequence == PointSequence::Sobol && so.points > MAX_SOBOL_POINTS {
+                return Err(invalid(
+                    "second_order.points",
+                    &format!("an integer in 1..={MAX_SOBOL_POINTS} with sequence = \"sobol\""),
+                    so.points,
                 ));
             }
             if so.coarse.iterations > 1_000_000 {

@@ -36,7 +36,8 @@ pub mod train;
 
 pub use config::{
     Causal, Coarse, Constraints, Direction, InitialForm, LossConfig, OptimiserConfig, PRESETS, Pin,
-    Precision, RunConfig, SamplerConfig, SamplerKind, Schedule, SecondOrder, Steer, TrainConfig,
+    PointSequence, Precision, RunConfig, SamplerConfig, SamplerKind, Schedule, SecondOrder, Steer,
+    TrainConfig,
 };
 pub use error::TrainError;
 pub use kernels::Activation;

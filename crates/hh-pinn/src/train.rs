@@ -14,14 +14,14 @@ use std::time::Instant;
 use crate::adam::Adam;
 use crate::ansatz::{Ansatz, Base, Hard};
 use crate::checkpoint;
-use crate::config::{SamplerConfig, SamplerKind, TrainConfig};
+use crate::config::{PointSequence, SamplerConfig, SamplerKind, TrainConfig};
 use crate::error::TrainError;
 use crate::gauss_newton::{HostNet, Lm, Rows};
 use crate::loss::{Model, Objective};
 use crate::network::{InputMap, Kernel, Mlp};
 use crate::record::{LossRecord, LossTerms, State};
 use crate::rng::Rng;
-use crate::sampler::{Batch, STREAM_INIT, Sampler};
+use crate::sampler::{self, Batch, STREAM_INIT, Sampler};
 
 /// Where the trainer runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -417,13 +417,28 @@ impl Trainer {
             horizon_ramp: 0.0,
             ..self.config.sampler.clone()
         };
-        let mut sampler = Sampler::new(
-            &sampler_cfg,
+        let (domain, boundary) = (
             self.model().domain(),
-            self.config.seed ^ SECOND_ORDER_SEED,
             self.config.boundary_active(self.model().boundary()),
         );
-        let mut batch = sampler.next_batch(0, 1);
+        let mut sampler = Sampler::new(
+            &sampler_cfg,
+            domain,
+            self.config.seed ^ SECOND_ORDER_SEED,
+            boundary,
+        );
+        // the k-th point set (k > 0 after refreshes)
+        let mut draw = |k: u64| match so.sequence {
+            PointSequence::Random => sampler.next_batch(0, 1),
+            PointSequence::Sobol => sampler::sobol(
+                domain,
+                so.points,
+                sampler_cfg.time_power,
+                if boundary { so.boundary_points } else { 0 },
+                self.config.seed ^ SECOND_ORDER_SEED ^ k,
+            ),
+        };
+        let mut batch = draw(0);
         let mut lm = Lm::new(theta, so.lambda);
         let coarse = so.coarse.iterations;
         let coarse_batch = batch.first(so.coarse.points);
@@ -433,7 +448,7 @@ impl Trainer {
                 &coarse_batch
             } else {
                 if so.refresh > 0 && it > coarse && (it - coarse) % so.refresh == 0 {
-                    batch = sampler.next_batch(0, 1);
+                    batch = draw(((it - coarse) / so.refresh) as u64);
                 }
                 &batch
             };

@@ -3,7 +3,7 @@
 //! training needs thousands of steps for that), at every iteration, and never publish a
 //! non-finite parameter.
 
-use hh_pinn::{Coarse, SecondOrder, TrainConfig, TrainOptions, train};
+use hh_pinn::{Coarse, PointSequence, SecondOrder, TrainConfig, TrainOptions, train};
 use std::sync::Arc;
 
 /// a = 2.5 lies above every value of u (≤ sup φ = 2), so H ≡ 0 and the closed-form linear part is
@@ -90,4 +90,19 @@ fn the_coarse_stage_hands_over_to_all_points() {
     config.second_order.coarse.points = 301;
     let err = config.validate().unwrap_err().to_string();
     assert!(err.contains("second_order.coarse.points"), "{err}");
+
+    // a Sobol sequence has at most 2^16 points
+    let mut config = TrainConfig::preset("precise").unwrap();
+    config.second_order.points = 70_000;
+    config.second_order.sequence = PointSequence::Random;
+    assert!(
+        config.validate().is_ok(),
+        "independent draws have no such limit"
+    );
+    config.second_order.sequence = PointSequence::Sobol;
+    let err = config.validate().unwrap_err().to_string();
+    assert!(
+        err.contains("second_order.points") && err.contains("65536"),
+        "{err}"
+    );
 }
