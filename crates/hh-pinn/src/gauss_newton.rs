@@ -56,6 +56,24 @@ struct Streams {
     xx: DMatrix<f64>,
 }
 
+/// The streams `(v, x, t, xx)` of an `n × width` layer whose entry `k` (column-major) is
+/// `entry(k)`, computed on all cores: the activation's derivatives at every entry are most of
+/// a residual evaluation's cost.
+fn pointwise(n: usize, width: usize, entry: impl Fn(usize) -> [f64; 4] + Sync + Send) -> Streams {
+    let entries: Vec<[f64; 4]> = (0..n * width)
+        .into_par_iter()
+        .with_min_len(4096)
+        .map(&entry)
+        .collect();
+    let stream = |s: usize| DMatrix::from_iterator(n, width, entries.iter().map(|e| e[s]));
+    Streams {
+        v: stream(0),
+        x: stream(1),
+        t: stream(2),
+        xx: stream(3),
+    }
+}
+
 /// The network in f64 on the host: shapes, activation, input map.
 pub(crate) struct HostNet<'a> {
     pub layers: &'a [LayerShape],
@@ -122,19 +140,15 @@ impl HostNet<'_> {
                     out: z,
                 };
             }
-            let mut next = Streams {
-                v: DMatrix::zeros(n, s.n_out),
-                x: DMatrix::zeros(n, s.n_out),
-                t: DMatrix::zeros(n, s.n_out),
-                xx: DMatrix::zeros(n, s.n_out),
-            };
-            for k in 0..n * s.n_out {
+            let next = pointwise(n, s.n_out, |k| {
                 let (f, d1, d2, _) = derivatives(self.act, z.v[k]);
-                next.v[k] = f;
-                next.x[k] = d1 * z.x[k];
-                next.t[k] = d1 * z.t[k];
-                next.xx[k] = d2 * z.x[k] * z.x[k] + d1 * z.xx[k];
-            }
+                [
+                    f,
+                    d1 * z.x[k],
+                    d1 * z.t[k],
+                    d2 * z.x[k] * z.x[k] + d1 * z.xx[k],
+                ]
+            });
             pre.push(z);
             h = next;
         }
@@ -199,28 +213,19 @@ impl HostNet<'_> {
                 xx: &bar.xx * &w,
             };
             let z = &f.pre[l - 1];
-            let width = s.n_in;
-            let mut zb = Streams {
-                v: DMatrix::zeros(rows, width),
-                x: DMatrix::zeros(rows, width),
-                t: DMatrix::zeros(rows, width),
-                xx: DMatrix::zeros(rows, width),
-            };
-            for q in 0..rows {
+            bar = pointwise(rows, s.n_in, |k| {
+                let (q, i) = (k % rows, k / rows);
                 let p = point[q];
-                for i in 0..width {
-                    let (_, d1, d2, d3) = derivatives(self.act, z.v[(p, i)]);
-                    let (zx, zt, zxx) = (z.x[(p, i)], z.t[(p, i)], z.xx[(p, i)]);
-                    let (bv, bx, bt, bxx) =
-                        (hb.v[(q, i)], hb.x[(q, i)], hb.t[(q, i)], hb.xx[(q, i)]);
-                    zb.xx[(q, i)] = bxx * d1;
-                    zb.x[(q, i)] = bx * d1 + 2.0 * bxx * d2 * zx;
-                    zb.t[(q, i)] = bt * d1;
-                    zb.v[(q, i)] =
-                        bv * d1 + (bx * zx + bt * zt) * d2 + bxx * (d3 * zx * zx + d2 * zxx);
-                }
-            }
-            bar = zb;
+                let (_, d1, d2, d3) = derivatives(self.act, z.v[(p, i)]);
+                let (zx, zt, zxx) = (z.x[(p, i)], z.t[(p, i)], z.xx[(p, i)]);
+                let (bv, bx, bt, bxx) = (hb.v[k], hb.x[k], hb.t[k], hb.xx[k]);
+                [
+                    bv * d1 + (bx * zx + bt * zt) * d2 + bxx * (d3 * zx * zx + d2 * zxx),
+                    bx * d1 + 2.0 * bxx * d2 * zx,
+                    bt * d1,
+                    bxx * d1,
+                ]
+            });
         }
         jt
     }
