@@ -6,6 +6,7 @@ use candle_core::{Device, Tensor};
 use candle_nn::Optimizer;
 use hh_model::{BoundaryMode, ConfigError, EvalGrid};
 use ndarray::Array2;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -152,7 +153,8 @@ pub struct Trainer {
     sampler: Sampler,
     step: usize,
     history: Vec<LossRecord>,
-    threads: usize,
+    /// The chunks' worker threads, kept for the whole run (none when one thread suffices).
+    pool: Option<rayon::ThreadPool>,
     kernel: Kernel,
     options: TrainOptions,
     last_checkpoint: Option<(PathBuf, usize)>,
@@ -200,6 +202,10 @@ impl Trainer {
         }
         .min(config.chunks)
         .max(1);
+        let pool = (threads > 1)
+            .then(|| rayon::ThreadPoolBuilder::new().num_threads(threads).build())
+            .transpose()
+            .map_err(|e| candle_core::Error::Msg(format!("thread pool: {e}")))?;
         let mut trainer = Self {
             config: config.clone(),
             objective: objective(config, &model),
@@ -208,7 +214,7 @@ impl Trainer {
             sampler,
             step: 0,
             history: Vec::new(),
-            threads,
+            pool,
             kernel: options.kernel,
             options: options.clone(),
             last_checkpoint: None,
@@ -265,22 +271,10 @@ impl Trainer {
 
     /// `f` on every chunk, on the trainer's threads; results in chunk order.
     fn on_chunks<T: Send>(&self, chunks: &[Batch], f: impl Fn(&Batch) -> T + Sync) -> Vec<T> {
-        if self.threads <= 1 {
-            return chunks.iter().map(f).collect();
+        match &self.pool {
+            None => chunks.iter().map(f).collect(),
+            Some(pool) => pool.install(|| chunks.par_iter().map(&f).collect()),
         }
-        let per = chunks.len().div_ceil(self.threads);
-        let f = &f;
-        std::thread::scope(|s| {
-            let handles: Vec<_> = chunks[per..]
-                .chunks(per)
-                .map(|group| s.spawn(move || group.iter().map(f).collect::<Vec<_>>()))
-                .collect();
-            let mut out: Vec<_> = chunks[..per].iter().map(f).collect();
-            for h in handles {
-                out.extend(h.join().expect("chunk thread panicked"));
-            }
-            out
-        })
     }
 
     /// One optimiser step. On a non-finite loss, or an update that would make the parameters
