@@ -929,7 +929,7 @@ impl TrainConfig {
                 pin.t,
             ));
         }
-        if model.mass().iter().any(|&m| m == 0.0)
+        if model.mass().contains(&0.0)
             && self.initial_active()
             && self.loss.initial_form == InitialForm::Pairwise
         {

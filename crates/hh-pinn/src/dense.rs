@@ -1,10 +1,9 @@
-//! The fused Taylor-mode dense layer as one candle custom op (forward and analytic backward).
+//! The fused Taylor-mode network as one candle custom op (forward and analytic backward).
 //!
-//! `TaylorDense(h, θ)` computes `σ(h Wᵀ + b)` on the stacked streams of [`crate::kernels`], with
-//! `W` (`n_out × n_in`, row-major) and `b` read from the flat parameter vector `θ`. One matmul
-//! serves all streams; the bias is added to the value rows only. The backward returns the gradient
-//! with respect to `h` (unless the input is data) and a full-length gradient for `θ` holding this
-//! layer's `dW` and `db` (candle sums the layers' contributions).
+//! `TaylorMlp(h₀, θ)` applies every layer's `σ(h Wᵀ + b)` to the stacked streams of
+//! [`crate::kernels`], with `W` (`n_out × n_in`, row-major) and `b` read from the flat parameter
+//! vector `θ`. One matmul per layer serves all streams; the bias is added to the value rows only.
+//! The backward returns the gradient of `θ` (the input is data and gets none).
 
 use candle_core::{CpuStorage, CustomOp2, DType, Layout, Result, Shape, Tensor};
 use std::sync::Mutex;
@@ -45,104 +44,148 @@ impl Rows {
     }
 }
 
-/// One fused hidden (or output, with [`Activation::Identity`]) layer.
-pub struct TaylorDense {
-    pub shape: LayerShape,
-    pub rows: Rows,
-    pub act: Activation,
-    /// False for the first layer, whose input is data: no input gradient is formed.
-    pub input_grad: bool,
-    /// Pre-activations kept from the forward pass for the backward pass.
-    cache: Mutex<Option<CpuStorage>>,
+/// The whole network `N(h₀; θ)` as one candle custom op: every layer's `σ(h Wᵀ + b)` on the
+/// stacked streams, then one analytic backward pass that writes the gradient of all of `θ` into
+/// a single buffer. Per layer candle ops would allocate, zero and sum a full-length `θ` gradient
+/// for every layer and keep a graph node each; here the backward reuses two buffers for the
+/// back-propagated `g`, and the input `h₀` (data) gets no gradient.
+pub struct TaylorMlp {
+    layers: Vec<LayerShape>,
+    rows: Rows,
+    /// Activation of the hidden layers (the output layer's is the identity).
+    act: Activation,
+    /// What the forward pass keeps for the backward pass.
+    cache: Mutex<Option<Saved>>,
 }
 
-impl TaylorDense {
-    pub fn new(shape: LayerShape, rows: Rows, act: Activation, input_grad: bool) -> Self {
+/// One hidden layer's intermediates from the forward pass.
+struct Hidden<T> {
+    /// Pre-activations `z` (`R × n_out`).
+    pre: Vec<T>,
+    /// Output `h = σ(z)` on the streams: the next layer's input.
+    out: Vec<T>,
+}
+
+/// The hidden layers' intermediates, in the op's float type.
+enum Saved {
+    F32(Vec<Hidden<f32>>),
+    F64(Vec<Hidden<f64>>),
+}
+
+impl TaylorMlp {
+    pub fn new(layers: Vec<LayerShape>, rows: Rows, act: Activation) -> Self {
         Self {
-            shape,
+            layers,
             rows,
             act,
-            input_grad,
             cache: Mutex::new(None),
         }
     }
 
-    fn fwd<T: Elem>(&self, h: &[T], theta: &[T]) -> (Vec<T>, Vec<T>) {
-        let LayerShape {
-            n_in,
-            n_out,
-            w_off,
-            b_off,
-        } = self.shape;
+    fn act_of(&self, i: usize) -> Activation {
+        if i + 1 == self.layers.len() {
+            Activation::Identity
+        } else {
+            self.act
+        }
+    }
+
+    /// `z = h Wᵀ + b` of one layer (`b` on the value rows only).
+    fn pre_activation<T: Elem>(&self, l: LayerShape, h: &[T], theta: &[T]) -> Vec<T> {
         let r = self.rows.total();
-        let mut pre = vec![T::zero(); r * n_out];
-        let w = &theta[w_off..w_off + n_in * n_out];
+        let mut pre = vec![T::zero(); r * l.n_out];
+        let w = &theta[l.w_off..l.w_off + l.n_in * l.n_out];
         // pre = h · Wᵀ: Wᵀ[i, o] = W[o, i] (row stride 1, column stride n_in).
-        kernels::matmul(r, n_out, n_in, &mut pre, h, (n_in, 1), w, (1, n_in));
-        let b = &theta[b_off..b_off + n_out];
+        kernels::matmul(r, l.n_out, l.n_in, &mut pre, h, (l.n_in, 1), w, (1, l.n_in));
+        let b = &theta[l.b_off..l.b_off + l.n_out];
         for range in self.rows.value_ranges() {
-            for row in pre[range.start * n_out..range.end * n_out].chunks_exact_mut(n_out) {
+            for row in pre[range.start * l.n_out..range.end * l.n_out].chunks_exact_mut(l.n_out) {
                 row.iter_mut().zip(b).for_each(|(z, &b)| *z += b);
             }
         }
-        let mut out = vec![T::zero(); r * n_out];
-        kernels::forward(self.act, &pre, &mut out, n_out, self.rows.nt);
-        (pre, out)
+        pre
     }
 
+    /// The network's output, and the hidden layers' `(z, h)`.
+    fn fwd<T: Elem>(&self, input: &[T], theta: &[T]) -> (Vec<T>, Vec<Hidden<T>>) {
+        let (hidden, last) = self.layers.split_at(self.layers.len() - 1);
+        let mut saved: Vec<Hidden<T>> = Vec::with_capacity(hidden.len());
+        for (i, &l) in hidden.iter().enumerate() {
+            let h = saved.last().map_or(input, |s| &s.out);
+            let pre = self.pre_activation(l, h, theta);
+            let mut out = vec![T::zero(); pre.len()];
+            kernels::forward(self.act_of(i), &pre, &mut out, l.n_out, self.rows.nt);
+            saved.push(Hidden { pre, out });
+        }
+        let h = saved.last().map_or(input, |s| &s.out);
+        (self.pre_activation(last[0], h, theta), saved)
+    }
+
+    /// `∂L/∂θ` from `g = ∂L/∂N` (`R × m`).
     fn bwd_impl<T: Elem>(
         &self,
-        h: &[T],
+        input: &[T],
         theta: &[T],
-        pre: &[T],
-        mut g: Vec<T>,
-    ) -> (Option<Vec<T>>, Vec<T>) {
-        let LayerShape {
-            n_in,
-            n_out,
-            w_off,
-            b_off,
-        } = self.shape;
+        saved: &[Hidden<T>],
+        grad: &[T],
+    ) -> Vec<T> {
         let r = self.rows.total();
-        kernels::backward(self.act, pre, &mut g, n_out, self.rows.nt);
+        let widest = self.layers.iter().map(|l| l.n_in.max(l.n_out)).max();
+        let mut g = vec![T::zero(); r * widest.unwrap_or(0)];
+        let mut dh = g.clone();
+        g[..grad.len()].copy_from_slice(grad);
         let mut dtheta = vec![T::zero(); theta.len()];
-        // dW (n_out × n_in) = gᵀ · h.
-        kernels::matmul(
-            n_out,
-            n_in,
-            r,
-            &mut dtheta[w_off..w_off + n_out * n_in],
-            &g,
-            (1, n_out),
-            h,
-            (n_in, 1),
-        );
-        let db = &mut dtheta[b_off..b_off + n_out];
-        for range in self.rows.value_ranges() {
-            for row in g[range.start * n_out..range.end * n_out].chunks_exact(n_out) {
-                db.iter_mut().zip(row).for_each(|(d, &g)| *d += g);
+        for (i, &l) in self.layers.iter().enumerate().rev() {
+            let LayerShape {
+                n_in,
+                n_out,
+                w_off,
+                b_off,
+            } = l;
+            let g_l = &mut g[..r * n_out];
+            if let Some(s) = saved.get(i) {
+                kernels::backward(self.act_of(i), &s.pre, g_l, n_out, self.rows.nt);
+            }
+            let h = if i == 0 { input } else { &saved[i - 1].out[..] };
+            // dW (n_out × n_in) = gᵀ · h.
+            kernels::matmul(
+                n_out,
+                n_in,
+                r,
+                &mut dtheta[w_off..w_off + n_out * n_in],
+                g_l,
+                (1, n_out),
+                h,
+                (n_in, 1),
+            );
+            let db = &mut dtheta[b_off..b_off + n_out];
+            for range in self.rows.value_ranges() {
+                for row in g_l[range.start * n_out..range.end * n_out].chunks_exact(n_out) {
+                    db.iter_mut().zip(row).for_each(|(d, &g)| *d += g);
+                }
+            }
+            if i > 0 {
+                // g of the layer below: dh (R × n_in) = g · W.
+                let w = &theta[w_off..w_off + n_in * n_out];
+                let dh_l = &mut dh[..r * n_in];
+                kernels::matmul(r, n_in, n_out, dh_l, g_l, (n_out, 1), w, (n_in, 1));
+                std::mem::swap(&mut g, &mut dh);
             }
         }
-        let dh = self.input_grad.then(|| {
-            let mut dh = vec![T::zero(); r * n_in];
-            let w = &theta[w_off..w_off + n_in * n_out];
-            kernels::matmul(r, n_in, n_out, &mut dh, &g, (n_out, 1), w, (n_in, 1));
-            dh
-        });
-        (dh, dtheta)
+        dtheta
     }
 }
 
 fn contiguous<'a, T: Elem>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [T]> {
     match l.contiguous_offsets() {
         Some((a, b)) => Ok(&s.as_slice::<T>()?[a..b]),
-        None => candle_core::bail!("taylor-dense: non-contiguous input"),
+        None => candle_core::bail!("taylor-mlp: non-contiguous input"),
     }
 }
 
-impl CustomOp2 for TaylorDense {
+impl CustomOp2 for TaylorMlp {
     fn name(&self) -> &'static str {
-        "taylor-dense"
+        "taylor-mlp"
     }
 
     fn cpu_fwd(
@@ -153,26 +196,27 @@ impl CustomOp2 for TaylorDense {
         l2: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
         let r = self.rows.total();
-        if l1.dims() != [r, self.shape.n_in] {
+        let (first, last) = (self.layers[0], self.layers[self.layers.len() - 1]);
+        if l1.dims() != [r, first.n_in] {
             candle_core::bail!(
-                "taylor-dense: input {:?}, expected [{r}, {}]",
+                "taylor-mlp: input {:?}, expected [{r}, {}]",
                 l1.dims(),
-                self.shape.n_in
+                first.n_in
             );
         }
-        let (pre, out) = match candle_core::backend::BackendStorage::dtype(s1) {
+        let (out, saved) = match candle_core::backend::BackendStorage::dtype(s1) {
             DType::F32 => {
-                let (p, o) = self.fwd::<f32>(contiguous(s1, l1)?, contiguous(s2, l2)?);
-                (CpuStorage::F32(p), CpuStorage::F32(o))
+                let (o, s) = self.fwd::<f32>(contiguous(s1, l1)?, contiguous(s2, l2)?);
+                (CpuStorage::F32(o), Saved::F32(s))
             }
             DType::F64 => {
-                let (p, o) = self.fwd::<f64>(contiguous(s1, l1)?, contiguous(s2, l2)?);
-                (CpuStorage::F64(p), CpuStorage::F64(o))
+                let (o, s) = self.fwd::<f64>(contiguous(s1, l1)?, contiguous(s2, l2)?);
+                (CpuStorage::F64(o), Saved::F64(s))
             }
-            d => candle_core::bail!("taylor-dense: unsupported dtype {d:?}"),
+            d => candle_core::bail!("taylor-mlp: unsupported dtype {d:?}"),
         };
-        *self.cache.lock().expect("cache lock") = Some(pre);
-        Ok((out, Shape::from((r, self.shape.n_out))))
+        *self.cache.lock().expect("cache lock") = Some(saved);
+        Ok((out, Shape::from((r, last.n_out))))
     }
 
     fn bwd(
@@ -183,8 +227,8 @@ impl CustomOp2 for TaylorDense {
         grad_res: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>)> {
         let cache = self.cache.lock().expect("cache lock");
-        let Some(pre) = cache.as_ref() else {
-            candle_core::bail!("taylor-dense: backward before forward")
+        let Some(saved) = cache.as_ref() else {
+            candle_core::bail!("taylor-mlp: backward before forward")
         };
         let grad = grad_res.contiguous()?;
         let (h, theta) = (arg1.contiguous()?, arg2.contiguous()?);
@@ -197,25 +241,23 @@ impl CustomOp2 for TaylorDense {
             candle_core::Storage::Cpu(gs),
         ) = (&*hs, &*ts, &*gs)
         else {
-            candle_core::bail!("taylor-dense: CPU only")
+            candle_core::bail!("taylor-mlp: CPU only")
         };
         macro_rules! run {
-            ($t:ty, $p:expr) => {{
-                let g = contiguous::<$t>(gs, gl)?.to_vec();
-                let (dh, dt) = self.bwd_impl::<$t>(contiguous(hs, hl)?, contiguous(ts, tl)?, $p, g);
-                let dev = arg1.device();
-                let dh = match dh {
-                    Some(v) => Some(Tensor::from_vec(v, arg1.shape(), dev)?),
-                    None => None,
-                };
-                (dh, Tensor::from_vec(dt, arg2.shape(), dev)?)
+            ($t:ty, $saved:expr) => {{
+                let g = contiguous::<$t>(gs, gl)?;
+                let (h, t) = (contiguous(hs, hl)?, contiguous(ts, tl)?);
+                Tensor::from_vec(
+                    self.bwd_impl::<$t>(h, t, $saved, g),
+                    arg2.shape(),
+                    arg2.device(),
+                )?
             }};
         }
-        let (dh, dt) = match pre {
-            CpuStorage::F32(p) => run!(f32, p),
-            CpuStorage::F64(p) => run!(f64, p),
-            _ => candle_core::bail!("taylor-dense: unsupported dtype"),
+        let dtheta = match saved {
+            Saved::F32(s) => run!(f32, s),
+            Saved::F64(s) => run!(f64, s),
         };
-        Ok((dh, Some(dt)))
+        Ok((None, Some(dtheta)))
     }
 }

@@ -5,8 +5,8 @@
 //! `Arc` — and a [`TrainConfig`] saying how to train it: [`Trainer::new`]`(model, &config, &options)`.
 //!
 //! - [`network`]: the fully connected network `N(x, t) ∈ Rᵐ`; value and the exact derivatives
-//!   `N_x, N_t, N_xx` as stacked streams sharing one matmul per layer ([`dense::TaylorDense`], one
-//!   fused candle custom op per layer with an analytic backward; plain candle ops elsewhere).
+//!   `N_x, N_t, N_xx` as stacked streams sharing one matmul per layer ([`dense::TaylorMlp`], the whole network as one
+//!   fused candle custom op with an analytic backward; plain candle ops elsewhere).
 //! - [`loss`]: the PINN objective of the model (residual `∂_t u_i − D_i ∂_xx u_i − f_i(u)` through
 //!   the model's [`hh_model::Reaction`] and its Jacobian), initial term (pointwise, or the paper's
 //!   pairwise one), boundary terms of the diffusing components; [`ansatz`]: hard constraints,

@@ -12,7 +12,7 @@ use candle_core::{DType, Device, Result, Tensor, Var};
 use hh_model::Domain;
 use serde::{Deserialize, Serialize};
 
-use crate::dense::{LayerShape, Rows, TaylorDense};
+use crate::dense::{LayerShape, Rows, TaylorMlp};
 use crate::kernels::Activation;
 use crate::rng::Rng;
 
@@ -104,7 +104,7 @@ pub struct Streams {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kernel {
-    /// One fused custom op per layer (CPU); falls back to `plain` on other devices.
+    /// One fused custom op for the whole network (CPU); falls back to `plain` on other devices.
     #[default]
     Fused,
     /// Ordinary candle ops (any device; the reference the fused op is tested against).
@@ -247,16 +247,14 @@ impl Mlp {
 
     /// Stacked outputs `[N; N_x; N_t; N_xx; N_v]` (`4 nt + nv` × m).
     pub fn forward(&self, input: &Tensor, rows: Rows, kernel: Kernel) -> Result<Tensor> {
-        let fused = kernel == Kernel::Fused && self.device().is_cpu();
         let theta = self.theta.as_tensor();
+        if kernel == Kernel::Fused && self.device().is_cpu() {
+            let op = TaylorMlp::new(self.layers.clone(), rows, self.act);
+            return input.contiguous()?.apply_op2(theta, op);
+        }
         let mut h = input.clone();
         for (i, &shape) in self.layers.iter().enumerate() {
-            let act = self.act_of(i);
-            h = if fused {
-                h.apply_op2(theta, TaylorDense::new(shape, rows, act, i > 0))?
-            } else {
-                plain_layer(&h, theta, shape, rows, act)?
-            };
+            h = plain_layer(&h, theta, shape, rows, self.act_of(i))?;
         }
         Ok(h)
     }
@@ -293,7 +291,7 @@ impl Mlp {
     }
 }
 
-/// The same layer as [`TaylorDense`] with ordinary candle ops.
+/// One layer of [`TaylorMlp`] with ordinary candle ops.
 fn plain_layer(
     h: &Tensor,
     theta: &Tensor,
