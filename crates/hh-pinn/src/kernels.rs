@@ -389,6 +389,26 @@ pub fn matmul<T: Elem>(
     };
     let dst = MatMut::from_row_major_slice_mut(&mut dst[..m * n], m, n);
     faer::linalg::matmul::matmul(dst, Accum::Replace, a, b, T::one(), Par::Seq);
+    clear_upper_state();
+}
+
+/// Clears the upper halves of this thread's vector registers (`vzeroupper`) after faer's
+/// AVX-512 matrix kernels, which return with them dirty. Until they are cleared, every legacy-SSE
+/// instruction — all scalar float code of the baseline build, and libm — pays a transition
+/// penalty: the paper's `u₀` at a batch's 256 points (one libm `cosh` each) took ten times longer
+/// after a product than before it.
+fn clear_upper_state() {
+    #[cfg(target_arch = "x86_64")]
+    if matches!(simd(), Simd::Avx512 | Simd::Avx2) {
+        // SAFETY: the CPU has AVX (checked at run time).
+        unsafe { zero_upper() }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn zero_upper() {
+    std::arch::x86_64::_mm256_zeroupper();
 }
 
 #[cfg(test)]
