@@ -6,7 +6,6 @@ use candle_core::{Device, Tensor};
 use candle_nn::Optimizer;
 use hh_model::{BoundaryMode, ConfigError, EvalGrid};
 use ndarray::Array2;
-use rayon::prelude::*;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -153,7 +152,7 @@ pub struct Trainer {
     sampler: Sampler,
     step: usize,
     history: Vec<LossRecord>,
-    /// The chunks' worker threads, kept for the whole run (none when one thread suffices).
+    /// Workers for the chunks besides this thread, kept for the whole run (none for one thread).
     pool: Option<rayon::ThreadPool>,
     kernel: Kernel,
     options: TrainOptions,
@@ -203,7 +202,11 @@ impl Trainer {
         .min(config.chunks)
         .max(1);
         let pool = (threads > 1)
-            .then(|| rayon::ThreadPoolBuilder::new().num_threads(threads).build())
+            .then(|| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads - 1)
+                    .build()
+            })
             .transpose()
             .map_err(|e| candle_core::Error::Msg(format!("thread pool: {e}")))?;
         let mut trainer = Self {
@@ -269,12 +272,24 @@ impl Trainer {
         })
     }
 
-    /// `f` on every chunk, on the trainer's threads; results in chunk order.
+    /// `f` on every chunk, results in chunk order: the chunks are split into one contiguous group
+    /// per thread; this thread takes the first group, the pool's workers the others.
     fn on_chunks<T: Send>(&self, chunks: &[Batch], f: impl Fn(&Batch) -> T + Sync) -> Vec<T> {
-        match &self.pool {
-            None => chunks.iter().map(f).collect(),
-            Some(pool) => pool.install(|| chunks.par_iter().map(&f).collect()),
+        let Some(pool) = &self.pool else {
+            return chunks.iter().map(f).collect();
+        };
+        let per = chunks.len().div_ceil(pool.current_num_threads() + 1).max(1);
+        let f = &f;
+        let mut groups: Vec<Vec<T>> = chunks.chunks(per).map(|_| Vec::new()).collect();
+        if let Some((mine, theirs)) = groups.split_first_mut() {
+            pool.in_place_scope(|s| {
+                for (slot, group) in theirs.iter_mut().zip(chunks[per..].chunks(per)) {
+                    s.spawn(move |_| *slot = group.iter().map(f).collect());
+                }
+                *mine = chunks[..per].iter().map(f).collect();
+            });
         }
+        groups.into_iter().flatten().collect()
     }
 
     /// One optimiser step. On a non-finite loss, or an update that would make the parameters
