@@ -6,7 +6,8 @@
 //! The backward returns the gradient of `θ` (the input is data and gets none).
 
 use candle_core::{CpuStorage, CustomOp2, DType, Layout, Result, Shape, Tensor};
-use std::sync::Mutex;
+use std::any::Any;
+use std::sync::{Arc, Mutex};
 
 use crate::kernels::{self, Activation, Elem};
 
@@ -44,6 +45,40 @@ impl Rows {
     }
 }
 
+/// Work buffers of [`TaylorMlp`] kept from one pass to the next: each forward pass would
+/// otherwise allocate and zero (calloc) a fresh `R × width` buffer twice per layer, and each
+/// backward pass two more, only to overwrite them. A buffer handed out holds stale values;
+/// every user overwrites it whole.
+#[derive(Default)]
+pub struct Buffers(Mutex<Vec<Box<dyn Any + Send>>>);
+
+impl std::fmt::Debug for Buffers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.lock().map_or(0, |b| b.len());
+        write!(f, "Buffers({n} kept)")
+    }
+}
+
+impl Buffers {
+    /// A buffer of `len` elements with unspecified (finite or not) contents.
+    fn take<T: Elem>(&self, len: usize) -> Vec<T> {
+        let mut kept = self.0.lock().expect("buffer lock");
+        let mut v = match kept.iter().rposition(|b| b.is::<Vec<T>>()) {
+            Some(i) => *kept
+                .swap_remove(i)
+                .downcast::<Vec<T>>()
+                .expect("checked type"),
+            None => Vec::new(),
+        };
+        v.resize(len, T::zero());
+        v
+    }
+
+    fn give<T: Elem>(&self, v: Vec<T>) {
+        self.0.lock().expect("buffer lock").push(Box::new(v));
+    }
+}
+
 /// The whole network `N(h₀; θ)` as one candle custom op: every layer's `σ(h Wᵀ + b)` on the
 /// stacked streams, then one analytic backward pass that writes the gradient of all of `θ` into
 /// a single buffer. Per layer candle ops would allocate, zero and sum a full-length `θ` gradient
@@ -56,6 +91,7 @@ pub struct TaylorMlp {
     act: Activation,
     /// What the forward pass keeps for the backward pass.
     cache: Mutex<Option<Saved>>,
+    buffers: Arc<Buffers>,
 }
 
 /// One hidden layer's intermediates from the forward pass.
@@ -73,12 +109,19 @@ enum Saved {
 }
 
 impl TaylorMlp {
-    pub fn new(layers: Vec<LayerShape>, rows: Rows, act: Activation) -> Self {
+    /// The op for a network's layers; its work buffers come from and go back to `buffers`.
+    pub fn new(
+        layers: Vec<LayerShape>,
+        rows: Rows,
+        act: Activation,
+        buffers: Arc<Buffers>,
+    ) -> Self {
         Self {
             layers,
             rows,
             act,
             cache: Mutex::new(None),
+            buffers,
         }
     }
 
@@ -90,10 +133,16 @@ impl TaylorMlp {
         }
     }
 
-    /// `z = h Wᵀ + b` of one layer (`b` on the value rows only).
-    fn pre_activation<T: Elem>(&self, l: LayerShape, h: &[T], theta: &[T]) -> Vec<T> {
+    /// `z = h Wᵀ + b` of one layer (`b` on the value rows only), written over `pre` (`R × n_out`).
+    fn pre_activation<T: Elem>(
+        &self,
+        l: LayerShape,
+        h: &[T],
+        theta: &[T],
+        mut pre: Vec<T>,
+    ) -> Vec<T> {
         let r = self.rows.total();
-        let mut pre = vec![T::zero(); r * l.n_out];
+        debug_assert_eq!(pre.len(), r * l.n_out);
         let w = &theta[l.w_off..l.w_off + l.n_in * l.n_out];
         // pre = h · Wᵀ: Wᵀ[i, o] = W[o, i] (row stride 1, column stride n_in).
         kernels::matmul(r, l.n_out, l.n_in, &mut pre, h, (l.n_in, 1), w, (1, l.n_in));
@@ -112,13 +161,15 @@ impl TaylorMlp {
         let mut saved: Vec<Hidden<T>> = Vec::with_capacity(hidden.len());
         for (i, &l) in hidden.iter().enumerate() {
             let h = saved.last().map_or(input, |s| &s.out);
-            let pre = self.pre_activation(l, h, theta);
-            let mut out = vec![T::zero(); pre.len()];
+            let pre = self.buffers.take(self.rows.total() * l.n_out);
+            let pre = self.pre_activation(l, h, theta, pre);
+            let mut out = self.buffers.take(pre.len());
             kernels::forward(self.act_of(i), &pre, &mut out, l.n_out, self.rows.nt);
             saved.push(Hidden { pre, out });
         }
         let h = saved.last().map_or(input, |s| &s.out);
-        (self.pre_activation(last[0], h, theta), saved)
+        let out = vec![T::zero(); self.rows.total() * last[0].n_out];
+        (self.pre_activation(last[0], h, theta, out), saved)
     }
 
     /// `∂L/∂θ` from `g = ∂L/∂N` (`R × m`).
@@ -131,8 +182,8 @@ impl TaylorMlp {
     ) -> Vec<T> {
         let r = self.rows.total();
         let widest = self.layers.iter().map(|l| l.n_in.max(l.n_out)).max();
-        let mut g = vec![T::zero(); r * widest.unwrap_or(0)];
-        let mut dh = g.clone();
+        let mut g = self.buffers.take(r * widest.unwrap_or(0));
+        let mut dh = self.buffers.take(g.len());
         g[..grad.len()].copy_from_slice(grad);
         let mut dtheta = vec![T::zero(); theta.len()];
         for (i, &l) in self.layers.iter().enumerate().rev() {
@@ -172,7 +223,28 @@ impl TaylorMlp {
                 std::mem::swap(&mut g, &mut dh);
             }
         }
+        self.buffers.give(g);
+        self.buffers.give(dh);
         dtheta
+    }
+}
+
+impl Drop for TaylorMlp {
+    /// Hands the forward pass's buffers back for the next pass.
+    fn drop(&mut self) {
+        let saved = self.cache.get_mut().map(Option::take).unwrap_or_default();
+        match saved {
+            Some(Saved::F32(s)) => s.into_iter().for_each(|h| self.give(h)),
+            Some(Saved::F64(s)) => s.into_iter().for_each(|h| self.give(h)),
+            None => {}
+        }
+    }
+}
+
+impl TaylorMlp {
+    fn give<T: Elem>(&self, h: Hidden<T>) {
+        self.buffers.give(h.pre);
+        self.buffers.give(h.out);
     }
 }
 

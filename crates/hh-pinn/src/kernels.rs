@@ -465,6 +465,15 @@ mod tests {
     }
 
     #[test]
+    fn matmul_overwrites_a_stale_destination() {
+        // The fused op hands matmul recycled buffers: whatever they hold must not leak through.
+        let (a, b) = ([1.0f32, 2.0, 3.0, 4.0], [1.0f32, 0.0, 0.0, 1.0]);
+        let mut c = [f32::NAN, f32::INFINITY, -f32::INFINITY, f32::NAN];
+        matmul(2, 2, 2, &mut c, &a, (2, 1), &b, (2, 1));
+        assert_eq!(c, a);
+    }
+
+    #[test]
     fn matmul_matches_naive() {
         let (m, n, k) = (5, 3, 4);
         let a: Vec<f64> = (0..m * k).map(|i| i as f64 * 0.3 - 1.0).collect();

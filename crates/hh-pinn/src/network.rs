@@ -11,8 +11,9 @@
 use candle_core::{DType, Device, Result, Tensor, Var};
 use hh_model::Domain;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
-use crate::dense::{LayerShape, Rows, TaylorMlp};
+use crate::dense::{Buffers, LayerShape, Rows, TaylorMlp};
 use crate::kernels::Activation;
 use crate::rng::Rng;
 
@@ -118,6 +119,8 @@ pub struct Mlp {
     act: Activation,
     inputs: InputMap,
     theta: Var,
+    /// The fused op's work buffers, reused from step to step.
+    buffers: Arc<Buffers>,
 }
 
 impl Mlp {
@@ -180,6 +183,7 @@ impl Mlp {
             act: cfg.activation,
             inputs,
             theta: Var::from_tensor(&theta)?,
+            buffers: Arc::default(),
         })
     }
 
@@ -249,7 +253,7 @@ impl Mlp {
     pub fn forward(&self, input: &Tensor, rows: Rows, kernel: Kernel) -> Result<Tensor> {
         let theta = self.theta.as_tensor();
         if kernel == Kernel::Fused && self.device().is_cpu() {
-            let op = TaylorMlp::new(self.layers.clone(), rows, self.act);
+            let op = TaylorMlp::new(self.layers.clone(), rows, self.act, self.buffers.clone());
             return input.contiguous()?.apply_op2(theta, op);
         }
         let mut h = input.clone();
