@@ -395,8 +395,8 @@ pub fn matmul<T: Elem>(
 /// Clears the upper halves of this thread's vector registers (`vzeroupper`) after faer's
 /// AVX-512 matrix kernels, which return with them dirty. Until they are cleared, every legacy-SSE
 /// instruction — all scalar float code of the baseline build, and libm — pays a transition
-/// penalty: the paper's `u₀` at a batch's 256 points (one libm `cosh` each) took ten times longer
-/// after a product than before it.
+/// penalty, and the step's scalar work after a product (libm's `cosh` in the paper's `u₀`, for
+/// one) runs several times slower.
 fn clear_upper_state() {
     #[cfg(target_arch = "x86_64")]
     if matches!(simd(), Simd::Avx512 | Simd::Avx2) {
