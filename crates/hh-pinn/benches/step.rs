@@ -1,7 +1,7 @@
 //! One training step of the `seed` preset (4×50 SiLU, batch J = 256, pairwise initial loss, two
 //! batch chunks on up to two threads), of `seed-fixed` (pointwise initial loss), of `seed` with the
-//! plain-candle-ops kernel (the reference the fused layer op replaces) and of `seed` on one thread:
-//! batch points per second (target on two threads: ≤ 1 ms per step, ≥ 5× faster than the seed
+//! plain-candle-ops kernel (the reference the fused network op replaces) and of `seed` on one thread:
+//! batch points per second (target on two threads: ≥ 10× faster per step than the seed
 //! peer's PyTorch code; `scripts/compare_pytorch.py` measures that ratio side by side).
 //!
 //! The `floor` group times the two kinds of work a step consists of, one thread each: the
