@@ -13,7 +13,8 @@
 //!   including the linear-part ansatz of models with a [`hh_model::LinearSolution`].
 //! - [`sampler`]: `pinn` and `dgm` collocation, seeded ([`rng`]).
 //! - [`train`]: the executor — Adam ([`adam`], candle-nn's `AdamW` arithmetic with
-//!   `weight_decay = 0`), schedules, chunked data parallelism, checkpoints, resume, observers.
+//!   `weight_decay = 0`), schedules, chunked data parallelism ([`workers`]), checkpoints, resume,
+//!   observers.
 //! - [`config`]: [`TrainConfig`] and the [`PRESETS`] (`seed` reproduces the paper's code including
 //!   its broadcasting bug; `seed-fixed` is the intended loss).
 //!
@@ -33,6 +34,7 @@ pub mod record;
 pub mod rng;
 pub mod sampler;
 pub mod train;
+pub mod workers;
 
 pub use config::{
     Causal, Coarse, Constraints, Direction, InitialForm, LossConfig, OptimiserConfig, PRESETS, Pin,

@@ -22,6 +22,7 @@ use crate::network::{InputMap, Kernel, Mlp};
 use crate::record::{LossRecord, LossTerms, State};
 use crate::rng::Rng;
 use crate::sampler::{self, Batch, STREAM_INIT, Sampler};
+use crate::workers::Workers;
 
 /// Where the trainer runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -152,8 +153,8 @@ pub struct Trainer {
     sampler: Sampler,
     step: usize,
     history: Vec<LossRecord>,
-    /// Workers for the chunks besides this thread, kept for the whole run (none for one thread).
-    pool: Option<rayon::ThreadPool>,
+    /// The threads besides this one for the batch chunks (none for one thread).
+    workers: Option<Workers>,
     kernel: Kernel,
     options: TrainOptions,
     last_checkpoint: Option<(PathBuf, usize)>,
@@ -201,13 +202,7 @@ impl Trainer {
         }
         .min(config.chunks)
         .max(1);
-        let pool = (threads > 1)
-            .then(|| {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads - 1)
-                    .build()
-            })
-            .transpose()
+        let workers = Workers::new(threads)
             .map_err(|e| candle_core::Error::Msg(format!("thread pool: {e}")))?;
         let mut trainer = Self {
             config: config.clone(),
@@ -217,7 +212,7 @@ impl Trainer {
             sampler,
             step: 0,
             history: Vec::new(),
-            pool,
+            workers,
             kernel: options.kernel,
             options: options.clone(),
             last_checkpoint: None,
@@ -272,24 +267,12 @@ impl Trainer {
         })
     }
 
-    /// `f` on every chunk, results in chunk order: the chunks are split into one contiguous group
-    /// per thread; this thread takes the first group, the pool's workers the others.
+    /// `f` on every chunk, on the trainer's threads; results in chunk order.
     fn on_chunks<T: Send>(&self, chunks: &[Batch], f: impl Fn(&Batch) -> T + Sync) -> Vec<T> {
-        let Some(pool) = &self.pool else {
-            return chunks.iter().map(f).collect();
-        };
-        let per = chunks.len().div_ceil(pool.current_num_threads() + 1).max(1);
-        let f = &f;
-        let mut groups: Vec<Vec<T>> = chunks.chunks(per).map(|_| Vec::new()).collect();
-        if let Some((mine, theirs)) = groups.split_first_mut() {
-            pool.in_place_scope(|s| {
-                for (slot, group) in theirs.iter_mut().zip(chunks[per..].chunks(per)) {
-                    s.spawn(move |_| *slot = group.iter().map(f).collect());
-                }
-                *mine = chunks[..per].iter().map(f).collect();
-            });
+        match &self.workers {
+            None => chunks.iter().map(f).collect(),
+            Some(w) => w.map(chunks, f),
         }
-        groups.into_iter().flatten().collect()
     }
 
     /// One optimiser step. On a non-finite loss, or an update that would make the parameters
