@@ -8,37 +8,10 @@ use crate::ConfigError;
 /// The largest config file read: 16 MiB.
 pub const MAX_CONFIG_BYTES: u64 = 16 << 20;
 
-/// Checks that `path` (followed through links) is a regular file of at most `max_bytes`, and
-/// returns its size: a FIFO, device or directory would block or mislead a reader, and an
-/// oversized file would be read whole. The error names `field`.
-pub fn regular_file(field: &str, path: &Path, max_bytes: u64) -> Result<u64, ConfigError> {
-    let refuse = |reason: String| ConfigError::Unreadable {
-        field: field.into(),
-        path: path.to_owned(),
-        reason,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| refuse(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(refuse("not a regular file".into()));
-    }
-    if meta.len() > max_bytes {
-        return Err(refuse(format!(
-            "{} bytes, at most {max_bytes} allowed",
-            meta.len()
-        )));
-    }
-    Ok(meta.len())
-}
-
 /// Reads a config from `path`: JSON for `.json`, TOML otherwise. Unknown keys are errors when the
 /// type says `#[serde(deny_unknown_fields)]`, as every config type of this workspace does.
 pub fn read_config<T: DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
-    regular_file("config", path, MAX_CONFIG_BYTES)?;
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
-        field: "config".into(),
-        path: path.to_owned(),
-        reason: e.to_string(),
-    })?;
+    let text = crate::input::read_text("config", path, MAX_CONFIG_BYTES)?;
     let parse = |reason: String| ConfigError::Parse {
         path: path.to_owned(),
         reason,

@@ -49,14 +49,19 @@ impl ConfigError {
 
     /// The same error with its field named inside `section` (`theta` → `grid_convergence.theta`).
     pub fn within(self, section: &str) -> Self {
-        let prefixed = |field: String| format!("{section}.{field}");
+        self.renamed(|field| format!("{section}.{field}"))
+    }
+
+    /// The same error naming the field `rename(field)` instead: the name the user wrote, where a
+    /// value was checked under another one (`nx` of a grid derived from `waves.h`).
+    pub fn renamed(self, rename: impl FnOnce(&str) -> String) -> Self {
         match self {
             Self::Invalid {
                 field,
                 allowed,
                 got,
             } => Self::Invalid {
-                field: prefixed(field),
+                field: rename(&field),
                 allowed,
                 got,
             },
@@ -65,7 +70,7 @@ impl ConfigError {
                 path,
                 reason,
             } => Self::Unreadable {
-                field: prefixed(field),
+                field: rename(&field),
                 path,
                 reason,
             },
@@ -74,7 +79,7 @@ impl ConfigError {
                 path,
                 reason,
             } => Self::Output {
-                field: prefixed(field),
+                field: rename(&field),
                 path,
                 reason,
             },

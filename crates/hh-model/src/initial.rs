@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use crate::error::finite;
+use ndarray::ArrayView1;
+use ndarray_npy::ViewNpyExt;
 use crate::{ConfigError, Jet};
 
 /// The initial condition as written in configs and on the command line:
@@ -34,50 +36,6 @@ pub enum InitialCondition {
 
 /// The largest `.npy` profile read: 256 MiB.
 pub const MAX_NPY_BYTES: u64 = 256 << 20;
-
-/// The number of data bytes an `.npy` file's header claims (its shape's product times the item
-/// size), read before anything is allocated so that a header claiming 10¹² values is refused
-/// instead of aborting the allocation. Hand-written because `ndarray-npy` allocates from the
-/// header without checking it against the file.
-fn npy_header_bytes(path: &std::path::Path) -> Result<u64, &'static str> {
-    use std::io::Read;
-    let mut head = [0u8; 4096];
-    let mut file = std::fs::File::open(path).map_err(|_| "cannot open it")?;
-    let n = file.read(&mut head).map_err(|_| "cannot read it")?;
-    let head = &head[..n];
-    if n < 10 || &head[..6] != b"\x93NUMPY" {
-        return Err("not an .npy file (no NUMPY magic)");
-    }
-    let text = String::from_utf8_lossy(&head[10..]);
-    let item: u64 = if text.contains("f8") {
-        8
-    } else if text.contains("f4") {
-        4
-    } else {
-        return Err("not a f64 or f32 array");
-    };
-    let shape = text
-        .split_once("'shape':")
-        .and_then(|(_, rest)| rest.split_once('('))
-        .and_then(|(_, rest)| rest.split_once(')'))
-        .map(|(dims, _)| dims)
-        .ok_or("no shape in the header")?;
-    let dims: Vec<u64> = shape
-        .split(',')
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .map(|d| {
-            d.parse::<u64>()
-                .map_err(|_| "a malformed shape in the header")
-        })
-        .collect::<Result<_, _>>()?;
-    if dims.len() != 1 {
-        return Err("not a one-dimensional array");
-    }
-    dims.iter()
-        .try_fold(item, |acc, &d| acc.checked_mul(d))
-        .ok_or("a shape too large to count")
-}
 
 /// The paper's initial pulse `φ(x) = 2 / cosh(10 (x − π/2))`.
 #[inline]
@@ -191,17 +149,13 @@ impl InitialCondition {
                     path: path.clone(),
                     reason,
                 };
-                let bytes = crate::config::regular_file("ic", path, MAX_NPY_BYTES)?;
-                let claimed = npy_header_bytes(path).map_err(|r| unreadable(r.to_string()))?;
-                if claimed > bytes {
-                    return Err(unreadable(format!(
-                        "its header claims {claimed} bytes of data, the file has {bytes}"
-                    )));
-                }
-                let values: Vec<f64> = match ndarray_npy::read_npy::<_, ndarray::Array1<f64>>(path)
-                {
+                // The file is read whole (bounded) and viewed in place: nothing is allocated
+                // from what its header claims, and a header whose shape disagrees with the
+                // data (or repeats a key) is refused by the view.
+                let bytes = crate::input::read_bytes("ic", path, MAX_NPY_BYTES)?;
+                let values: Vec<f64> = match ArrayView1::<f64>::view_npy(&bytes) {
                     Ok(v) => v.to_vec(),
-                    Err(_) => ndarray_npy::read_npy::<_, ndarray::Array1<f32>>(path)
+                    Err(_) => ArrayView1::<f32>::view_npy(&bytes)
                         .map_err(|e| unreadable(format!("{e} (expected a 1-D f64 or f32 array)")))?
                         .iter()
                         .map(|&v| f64::from(v))
@@ -379,20 +333,25 @@ mod tests {
             let e = crate::read_config::<crate::ProblemConfig>(&fifo).unwrap_err();
             assert!(e.to_string().contains("not a regular file"), "{e}");
         }
-        // a header that claims 10¹² values
+        // headers that claim 10¹² values: plainly, and behind a repeated `shape` key
         let path = dir.path().join("liar.npy");
         ndarray_npy::write_npy(&path, &ndarray::arr1(&[0.0f64, 1.0, 0.0])).unwrap();
-        let mut bytes = std::fs::read(&path).unwrap();
-        let at = bytes.windows(4).position(|w| w == b"(3,)").unwrap();
-        bytes.splice(at..at + 4, b"(1000000000000,)".iter().copied());
-        std::fs::write(&path, &bytes).unwrap();
-        let e = InitialCondition::Npy(path).load(0.0, 1.0, 0.1).unwrap_err();
-        assert!(e.to_string().contains("claims"), "{e}");
+        let honest = std::fs::read(&path).unwrap();
+        let at = honest.windows(4).position(|w| w == b"(3,)").unwrap();
+        for lie in [&b"(1000000000000,)"[..], b"(3,), 'shape': (1000000000000,)"] {
+            let mut bytes = honest.clone();
+            bytes.splice(at..at + 4, lie.iter().copied());
+            std::fs::write(&path, &bytes).unwrap();
+            let e = InitialCondition::Npy(path.clone())
+                .load(0.0, 1.0, 0.1)
+                .unwrap_err();
+            assert!(e.to_string().contains("`ic`"), "{e}");
+        }
         // a 2-D array
         let flat = dir.path().join("flat.npy");
         ndarray_npy::write_npy(&flat, &ndarray::arr2(&[[0.0f64, 1.0], [2.0, 3.0]])).unwrap();
         let e = InitialCondition::Npy(flat).load(0.0, 1.0, 0.1).unwrap_err();
-        assert!(e.to_string().contains("one-dimensional"), "{e}");
+        assert!(e.to_string().contains("1-D"), "{e}");
     }
 
     #[test]

@@ -25,10 +25,12 @@ pub mod error;
 pub mod grid;
 pub mod inclusion;
 pub mod initial;
+pub mod input;
 pub mod interaction;
 pub mod jet;
 pub mod linear;
 pub mod problem;
+pub mod resources;
 pub mod system;
 pub mod waves;
 
