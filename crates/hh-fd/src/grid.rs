@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 
 /// Resolution and time scheme of a finite-difference solve.
 ///
+/// The most intervals in `x` or steps in `t` of a grid: 2²⁸, the most values a solve stores.
+pub const MAX_INTERVALS: usize = 1 << 28;
+
 /// `nx` intervals of width `h = (x_max − x_min)/nx` and `nt` steps of `Δt = T/nt`. The default
 /// resolves the paper's problem to about 1e-4 in max norm (halving `h` and `Δt` changes the
 /// solution by less than that; see the test `default_grid_is_accurate_to_1e4`). Its sizes are
@@ -48,11 +51,21 @@ impl Default for GridConfig {
 impl GridConfig {
     /// Checks every field, naming the first one out of range.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.nx < 4 {
-            return Err(ConfigError::invalid("nx", "an integer ≥ 4", self.nx));
+        // Each bound alone keeps every index and product below overflow; the memory check
+        // (`check_resources`) then bounds them together.
+        if !(4..=MAX_INTERVALS).contains(&self.nx) {
+            return Err(ConfigError::invalid(
+                "nx",
+                &format!("an integer in 4..={MAX_INTERVALS}"),
+                self.nx,
+            ));
         }
-        if self.nt < 1 {
-            return Err(ConfigError::invalid("nt", "an integer ≥ 1", self.nt));
+        if !(1..=MAX_INTERVALS).contains(&self.nt) {
+            return Err(ConfigError::invalid(
+                "nt",
+                &format!("an integer in 1..={MAX_INTERVALS}"),
+                self.nt,
+            ));
         }
         if !(0.5..=1.0).contains(&self.theta) {
             return Err(ConfigError::invalid(
@@ -79,8 +92,8 @@ impl GridConfig {
     /// The same grid with `h` and `Δt` divided by `factor`.
     pub fn refined(&self, factor: usize) -> Self {
         Self {
-            nx: self.nx * factor,
-            nt: self.nt * factor,
+            nx: self.nx.saturating_mul(factor),
+            nt: self.nt.saturating_mul(factor),
             ..self.clone()
         }
     }

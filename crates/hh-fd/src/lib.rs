@@ -172,15 +172,17 @@ pub fn solve_with<P: ReactionDiffusion + ?Sized>(
 pub const MAX_STORED_VALUES: u128 = 1 << 28;
 
 /// Refuses, before anything is allocated, a grid whose stored solution exceeds
-/// [`MAX_STORED_VALUES`] or the memory the machine has available (`MemAvailable` of
-/// `/proc/meminfo`, where readable), and a `free`-mode margin beyond the automatic search's
-/// limit ([`MARGIN_MAX_LENGTHS`] interval lengths).
+/// [`MAX_STORED_VALUES`] or the memory this process may still use
+/// ([`hh_model::resources::available_memory`]: the machine's, its `ulimit` and its cgroup's), and
+/// a `free`-mode margin beyond the automatic search's limit ([`MARGIN_MAX_LENGTHS`] interval
+/// lengths).
 pub fn check_resources<P: ReactionDiffusion + ?Sized>(
     problem: &P,
     grid: &GridConfig,
 ) -> Result<(), ConfigError> {
     let values = (grid.nt as u128 + 1) * (grid.nx as u128 + 1) * problem.components() as u128;
-    let available = available_memory().map_or(u128::MAX, |b| u128::from(b) / 8);
+    let available =
+        hh_model::resources::available_memory().map_or(u128::MAX, |b| u128::from(b) / 8);
     let limit = MAX_STORED_VALUES.min(available);
     if values > limit {
         let (field, value, other) = if grid.nt > grid.nx {
@@ -205,15 +207,34 @@ pub fn check_resources<P: ReactionDiffusion + ?Sized>(
             l,
         ));
     }
+    check_mesh_memory(problem, grid, grid.margin.unwrap_or(0.0))?;
     Ok(())
 }
 
-/// `MemAvailable` in bytes, on Linux.
-fn available_memory() -> Option<u64> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+/// Values a step keeps per mesh node and component (iterate, right-hand side, residual, the
+/// three diagonals and the solver's scratch, with room to spare), and per node and pair of
+/// components (the blocks of a block-tridiagonal Jacobian).
+const WORK_VALUES_PER_NODE: f64 = 16.0;
+const WORK_VALUES_PER_BLOCK: f64 = 4.0;
+
+/// Refuses a mesh (the interval plus a `free`-mode margin on each side) whose working vectors do
+/// not fit in the memory this process may still use, before they are allocated.
+fn check_mesh_memory<P: ReactionDiffusion + ?Sized>(
+    problem: &P,
+    grid: &GridConfig,
+    margin: f64,
+) -> Result<(), ConfigError> {
+    let m = problem.components() as f64;
+    let h = problem.domain().length() / grid.nx as f64;
+    let nodes = grid.nx as f64 + 1.0 + 2.0 * (margin / h).ceil();
+    let bytes = nodes * (WORK_VALUES_PER_NODE * m + WORK_VALUES_PER_BLOCK * m * m) * 8.0;
+    let (field, got) = if margin > 0.0 {
+        ("margin", margin.to_string())
+    } else {
+        ("nx", grid.nx.to_string())
+    };
+    // `as` saturates: a mesh too large to count is refused like one too large to hold.
+    hh_model::resources::check_memory(field, got, bytes as u128, "the mesh's working vectors")
 }
 
 /// Samples of `u` used to find `sup f'` (the ramp of `H_k` is `1/k` wide: resolved for k ≲ 5000).
@@ -300,6 +321,7 @@ fn march<P: ReactionDiffusion + ?Sized>(
     options: &mut SolveOptions<'_>,
 ) -> Result<Solution, FdError> {
     let domain = problem.domain();
+    check_mesh_memory(problem, grid, margin)?;
     let mesh = Mesh::new(&domain, grid, problem.boundary(), margin);
     let (m, n, nt) = (problem.components(), mesh.nodes, grid.nt);
     let mut u = vec![0.0; n * m];

@@ -5,13 +5,18 @@
 //! replaced; a file, a device, a link, `.`/`..`/`/` or a foreign directory is refused before any
 //! work starts ([`check_output`]).
 //!
-//! Writing goes to a hidden sibling `.NAME.partial-XXXXXX` that the writing process holds an
-//! advisory lock (`flock`) on. [`AtomicDir::commit`] swaps it with the target in one
-//! `renameat2(RENAME_EXCHANGE)`, so at every instant the target path holds either the complete old
-//! or the complete new results, and then deletes the old ones. Where the file system cannot
-//! exchange, two renames are used and a crash between them is repaired by the next run. A run that
-//! is killed leaves its `.partial-*` directory behind, unlocked; the next run on the same target
-//! deletes such leftovers.
+//! Writing goes to a hidden sibling `.NAME.partial-XXXXXX` (`NAME` shortened so that the sibling's
+//! name fits the file system's limit) that the writing process holds an advisory lock (`flock`)
+//! on. Once locked, it gets a marker file [`STAGING_MARKER`] holding the target's name: that
+//! marker, never a name pattern, is what makes a directory ours to sweep. [`AtomicDir::commit`]
+//! swaps it with the target in one `renameat2(RENAME_EXCHANGE)` (or renames it into place with
+//! `RENAME_NOREPLACE` when there is no target), so at every instant the target path holds either
+//! the complete old or the complete new results, and then deletes the old ones. Where the file
+//! system cannot exchange, two renames are used, the old results marked with [`OLD_MARKER`], and
+//! a crash between them is repaired by the next run. A run that is killed leaves its marked
+//! `.partial-*` directory behind, unlocked; the next run on the same target deletes it. A
+//! directory without our marker (yours, or another run's in the instant before it is locked) is
+//! never touched.
 
 use hh_model::ConfigError;
 use std::fs::File;
@@ -20,6 +25,17 @@ use std::path::{Component, Path, PathBuf};
 
 /// Files whose presence marks a directory as written by this workspace.
 pub const OURS_MARKERS: [&str; 2] = ["manifest.json", "checkpoint.safetensors"];
+
+/// The file, inside a staging directory, holding the name of the target it is staged for.
+pub const STAGING_MARKER: &str = ".hh-staging";
+
+/// The file, inside the old results moved aside by the two-rename fallback, holding the name of
+/// the target they are to be moved back to.
+pub const OLD_MARKER: &str = ".hh-old";
+
+/// The most bytes of the target's name kept in a sibling's name: `.` + 200 + `.partial-XXXXXX`
+/// stays within the 255 bytes of `NAME_MAX`.
+const NAME_BYTES_KEPT: usize = 200;
 
 /// An output directory written atomically: files are written into a hidden staging directory next
 /// to the target and [`AtomicDir::commit`] swaps it into place. Until then the previous contents
@@ -70,7 +86,7 @@ impl AtomicDir {
         sweep_leftovers(&parent, &dir.target)?;
         // Mode 0777 before the umask, like `mkdir`, so results get the user's usual permissions.
         let staging = tempfile::Builder::new()
-            .prefix(&format!(".{}.partial-", file_name(&dir.target)))
+            .prefix(&format!(".{}.partial-", short_name(&dir.target)))
             .permissions(dir_permissions())
             .tempdir_in(&parent)?
             .keep();
@@ -79,6 +95,8 @@ impl AtomicDir {
             lock(&dir.staging)?
                 .ok_or_else(|| io::Error::other(format!("{} is locked", dir.staging.display())))?,
         );
+        // Marked only once locked: a sweep never takes a directory that is still being set up.
+        std::fs::write(dir.staging.join(STAGING_MARKER), target_name(&dir.target))?;
         Ok(dir)
     }
 
@@ -101,34 +119,58 @@ impl AtomicDir {
                 format!("refusing {}: {reason}", self.target.display()),
             ));
         }
-        if self.target.exists() {
+        std::fs::remove_file(self.staging.join(STAGING_MARKER))?;
+        loop {
             match exchange(&self.staging, &self.target) {
-                Ok(()) => {}
-                Err(e) if exchange_unsupported(&e) => self.replace_in_two_renames()?,
+                Ok(()) => {
+                    // The staging path now holds the old contents.
+                    remove_all(&self.staging)?;
+                    break;
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    match rename_noreplace(&self.staging, &self.target) {
+                        Ok(()) => break,
+                        // Another run committed first: exchange with its results instead.
+                        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                        Err(e) if exchange_unsupported(&e) => {
+                            std::fs::rename(&self.staging, &self.target)?;
+                            break;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                Err(e) if exchange_unsupported(&e) => {
+                    if self.target.exists() {
+                        self.replace_in_two_renames()?;
+                        remove_all(&self.staging)?;
+                    } else {
+                        std::fs::rename(&self.staging, &self.target)?;
+                    }
+                    break;
+                }
                 Err(e) => return Err(e),
             }
-            // The staging path now holds the old contents.
-            remove_all(&self.staging)?;
-        } else {
-            std::fs::rename(&self.staging, &self.target)?;
         }
         self.committed = true;
         Ok(self.target.clone())
     }
 
-    /// The fallback where `RENAME_EXCHANGE` is not available: the target moves to `.NAME.old-*`,
-    /// the staging directory to the target. A crash between the two leaves no target and an
-    /// `.old-*` directory, which [`AtomicDir::new`] moves back.
+    /// The fallback where `RENAME_EXCHANGE` is not available: the target, marked with
+    /// [`OLD_MARKER`], moves to `.NAME.old-*`, the staging directory to the target. A crash
+    /// between the two leaves no target and a marked `.old-*` directory, which
+    /// [`AtomicDir::new`] moves back.
     fn replace_in_two_renames(&self) -> io::Result<()> {
         let parent = parent_of(&self.target);
         let old = tempfile::Builder::new()
-            .prefix(&format!(".{}.old-", file_name(&self.target)))
+            .prefix(&format!(".{}.old-", short_name(&self.target)))
             .tempdir_in(&parent)?
             .keep();
         std::fs::remove_dir(&old)?;
+        std::fs::write(self.target.join(OLD_MARKER), target_name(&self.target))?;
         std::fs::rename(&self.target, &old)?;
         if let Err(e) = std::fs::rename(&self.staging, &self.target) {
             std::fs::rename(&old, &self.target)?;
+            let _ = std::fs::remove_file(self.target.join(OLD_MARKER));
             return Err(e);
         }
         // Leaves the old contents at the staging path, as an exchange would.
@@ -166,14 +208,20 @@ pub fn check_output(field: &str, path: &Path) -> Result<(), ConfigError> {
 }
 
 /// Checks that two output directories of one run are distinct and neither lies inside the other
-/// (a checkpoint directory inside the results would be swapped away with them).
+/// (a checkpoint directory inside the results would be swapped away with them). The paths are
+/// compared as the file system resolves them (links followed), not as they are spelled.
 pub fn check_distinct(field_a: &str, a: &Path, field_b: &str, b: &Path) -> Result<(), ConfigError> {
-    let (na, nb) = (normalise(a), normalise(b));
-    if na.starts_with(&nb) || nb.starts_with(&na) {
+    let (ra, rb) = (resolve(a), resolve(b));
+    if ra.starts_with(&rb) || rb.starts_with(&ra) {
         return Err(ConfigError::Output {
             field: field_b.into(),
             path: b.to_owned(),
-            reason: format!("must be a directory apart from `{field_a}` {}", a.display()),
+            reason: format!(
+                "must be a directory apart from `{field_a}` {} (they resolve to {} and {})",
+                a.display(),
+                ra.display(),
+                rb.display()
+            ),
         });
     }
     Ok(())
@@ -239,11 +287,14 @@ fn create_parents(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(missing.into_iter().rev().collect())
 }
 
-/// Deletes `.NAME.partial-*` directories that no live process holds the lock of, and moves an
-/// `.NAME.old-*` directory back when a crash of the two-rename fallback left no target.
+/// Deletes the `.NAME.partial-*` directories of killed runs (marked with [`STAGING_MARKER`] for
+/// this target, and unlocked), and moves back old results of the two-rename fallback (marked
+/// with [`OLD_MARKER`]) when a crash left no target. Anything without our marker, whatever its
+/// name, is left as it is.
 fn sweep_leftovers(parent: &Path, target: &Path) -> io::Result<()> {
-    let name = file_name(target);
-    let (partial, old) = (format!(".{name}.partial-"), format!(".{name}.old-"));
+    let short = short_name(target);
+    let (partial, old) = (format!(".{short}.partial-"), format!(".{short}.old-"));
+    let name = target_name(target);
     for entry in std::fs::read_dir(parent)? {
         let entry = entry?;
         let file = entry.file_name();
@@ -252,19 +303,30 @@ fn sweep_leftovers(parent: &Path, target: &Path) -> io::Result<()> {
         if !entry.file_type()?.is_dir() {
             continue;
         }
-        if file.starts_with(&partial) {
+        if file.starts_with(&partial) && marked(&path, STAGING_MARKER, &name) {
             if let Some(_lock) = lock(&path)? {
-                remove_all(&path)?;
+                // Checked again under the lock: the marker is only ever written under it.
+                if marked(&path, STAGING_MARKER, &name) {
+                    remove_all(&path)?;
+                }
             }
-        } else if file.starts_with(&old) {
+        } else if file.starts_with(&old) && marked(&path, OLD_MARKER, &name) {
             if target.exists() {
                 remove_all(&path)?;
             } else {
                 std::fs::rename(&path, target)?;
+                std::fs::remove_file(target.join(OLD_MARKER))?;
             }
         }
     }
     Ok(())
+}
+
+/// Whether `dir` holds the regular file `marker` naming the target `name`.
+fn marked(dir: &Path, marker: &str, name: &[u8]) -> bool {
+    let path = dir.join(marker);
+    std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file())
+        && hh_model::input::read_bytes(marker, &path, 4096).is_ok_and(|b| b == name)
 }
 
 /// Takes the exclusive advisory lock of directory `dir` without blocking: `None` when another
@@ -296,6 +358,18 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
 
 #[cfg(not(target_os = "linux"))]
 fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+/// Renames `a` to `b` unless `b` exists (`AlreadyExists` then).
+#[cfg(target_os = "linux")]
+fn rename_noreplace(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::NOREPLACE).map_err(io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn rename_noreplace(_: &Path, _: &Path) -> io::Result<()> {
     Err(io::ErrorKind::Unsupported.into())
 }
 
@@ -337,18 +411,32 @@ pub fn write_atomic(path: impl AsRef<Path>, bytes: impl AsRef<[u8]>) -> io::Resu
     Ok(())
 }
 
-/// `path` made absolute and free of `.`/`..` components (without following links), for
-/// comparing two paths a user typed.
-fn normalise(path: &Path) -> PathBuf {
+/// `path` as the file system resolves it: its deepest existing ancestor canonicalised (links
+/// followed), the rest appended free of `.`/`..` components.
+fn resolve(path: &Path) -> PathBuf {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    let mut out = PathBuf::new();
-    for c in absolute.components() {
-        match c {
-            Component::ParentDir => {
+    let mut rest = Vec::new();
+    let mut base = absolute.as_path();
+    let resolved = loop {
+        match base.canonicalize() {
+            Ok(c) => break c,
+            Err(_) => match (base.parent(), base.components().next_back()) {
+                (Some(parent), Some(last)) => {
+                    rest.push(last.as_os_str().to_owned());
+                    base = parent;
+                }
+                _ => break base.to_path_buf(),
+            },
+        }
+    };
+    let mut out = resolved;
+    for c in rest.iter().rev() {
+        match Path::new(c).components().next() {
+            Some(Component::ParentDir) => {
                 out.pop();
             }
-            Component::CurDir => {}
-            c => out.push(c),
+            Some(Component::CurDir) | None => {}
+            Some(_) => out.push(c),
         }
     }
     out
@@ -361,9 +449,23 @@ fn parent_of(path: &Path) -> PathBuf {
     }
 }
 
-fn file_name(path: &Path) -> String {
+/// The target's name, as its markers hold it.
+fn target_name(path: &Path) -> Vec<u8> {
     path.file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned())
+        .map_or_else(Vec::new, |n| n.as_encoded_bytes().to_vec())
+}
+
+/// The target's name shortened to at most [`NAME_BYTES_KEPT`] bytes (at a character boundary),
+/// for the names of its hidden siblings.
+fn short_name(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let mut end = name.len().min(NAME_BYTES_KEPT);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    name[..end].to_owned()
 }
 
 #[cfg(test)]
@@ -456,8 +558,10 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("res");
         ours(&out, "old");
-        // A killed run: an unlocked staging directory.
-        std::fs::create_dir(root.path().join(".res.partial-dead01")).unwrap();
+        // A killed run: an unlocked staging directory with our marker.
+        let dead = root.path().join(".res.partial-dead01");
+        std::fs::create_dir(&dead).unwrap();
+        std::fs::write(dead.join(STAGING_MARKER), "res").unwrap();
         // A live run on the same target holds its lock.
         let live = AtomicDir::new(&out).unwrap();
         let second = AtomicDir::new(&out).unwrap();
@@ -477,13 +581,16 @@ mod tests {
     #[test]
     fn a_crash_inside_the_two_rename_fallback_is_repaired() {
         let root = tempfile::tempdir().unwrap();
-        ours(&root.path().join(".res.old-abc123"), "old");
+        let old = root.path().join(".res.old-abc123");
+        ours(&old, "old");
+        std::fs::write(old.join(OLD_MARKER), "res").unwrap();
         let out = root.path().join("res");
         let dir = AtomicDir::new(&out).unwrap();
         assert_eq!(
             std::fs::read_to_string(out.join("data.txt")).unwrap(),
             "old"
         );
+        assert_eq!(names(&out), ["data.txt", "manifest.json"], "the marker goes");
         std::fs::write(dir.path().join("manifest.json"), "{}").unwrap();
         dir.commit().unwrap();
         assert_eq!(names(&out), ["manifest.json"]);
@@ -503,6 +610,116 @@ mod tests {
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&out), mode(&plain_dir));
         assert_eq!(mode(&out.join("f")), mode(&plain_dir.join("f")));
+    }
+
+    /// A tree as text: every path under `dir` with its kind and contents.
+    fn tree(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                out.push(format!("{}/", p.display()));
+                out.extend(tree(&p));
+            } else {
+                out.push(format!("{} {:?}", p.display(), std::fs::read(&p).unwrap()));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn what_only_looks_like_a_leftover_is_left_as_it_was() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        for user in [".out.old-backup", ".out.partial-mine", ".out.partial-x"] {
+            std::fs::create_dir(root.path().join(user)).unwrap();
+            std::fs::write(root.path().join(user).join("notes.txt"), "mine").unwrap();
+        }
+        std::fs::write(root.path().join(".out.partial-file"), "mine").unwrap();
+        // A marker naming another target does not make a directory ours either.
+        std::fs::write(
+            root.path().join(".out.partial-x").join(STAGING_MARKER),
+            "other",
+        )
+        .unwrap();
+        let before = tree(root.path());
+        // No target yet: the old-looking directory is not moved into its place.
+        let dir = AtomicDir::new(&out).unwrap();
+        drop(dir);
+        assert_eq!(tree(root.path()), before);
+        let dir = AtomicDir::new(&out).unwrap();
+        std::fs::write(dir.path().join("manifest.json"), "{}").unwrap();
+        dir.commit().unwrap();
+        let dir = AtomicDir::new(&out).unwrap();
+        std::fs::write(dir.path().join("manifest.json"), "{}").unwrap();
+        dir.commit().unwrap();
+        let after: Vec<String> = tree(root.path())
+            .into_iter()
+            .filter(|l| !l.starts_with(&out.display().to_string()))
+            .collect();
+        assert_eq!(after, before);
+        assert_eq!(names(&out), ["manifest.json"], "no marker in the results");
+    }
+
+    #[test]
+    fn a_staging_directory_is_never_swept_before_it_is_marked() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("res");
+        // Another run's directory in the instant between its creation and its lock and marker.
+        let fresh = root.path().join(".res.partial-fresh1");
+        std::fs::create_dir(&fresh).unwrap();
+        let dir = AtomicDir::new(&out).unwrap();
+        assert!(fresh.is_dir());
+        drop(dir);
+    }
+
+    #[test]
+    fn names_up_to_the_file_systems_limit_work() {
+        let root = tempfile::tempdir().unwrap();
+        for len in [200, 240, 250, 255] {
+            let out = root.path().join("n".repeat(len));
+            let dir = AtomicDir::new(&out).unwrap();
+            std::fs::write(dir.path().join("manifest.json"), "{}").unwrap();
+            dir.commit().unwrap();
+            let dir = AtomicDir::new(&out).unwrap();
+            dir.commit().unwrap();
+            assert!(out.is_dir(), "{len}");
+        }
+        let too_long = root.path().join("n".repeat(256));
+        assert!(check_output("out", &too_long).is_err());
+    }
+
+    #[test]
+    fn concurrent_commits_on_one_target_all_succeed() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("res");
+        std::thread::scope(|s| {
+            for i in 0..16 {
+                let out = &out;
+                s.spawn(move || {
+                    let dir = AtomicDir::new(out).unwrap();
+                    std::fs::write(dir.path().join("manifest.json"), i.to_string()).unwrap();
+                    dir.commit().unwrap();
+                });
+            }
+        });
+        assert_eq!(names(&out), ["manifest.json"]);
+        assert_eq!(names(root.path()), ["res"]);
+    }
+
+    #[test]
+    fn outputs_reached_through_links_are_compared_resolved() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        ours(&out, "old");
+        let link = root.path().join("lnk");
+        std::os::unix::fs::symlink(&out, &link).unwrap();
+        for ck in [link.join("ck"), link.clone(), out.join("../out/ck")] {
+            assert!(check_distinct("out", &out, "checkpoint-dir", &ck).is_err(), "{}", ck.display());
+            assert!(check_distinct("out", &link, "checkpoint-dir", &ck).is_err());
+        }
+        check_distinct("out", &out, "checkpoint-dir", &root.path().join("out.checkpoint")).unwrap();
     }
 
     #[test]

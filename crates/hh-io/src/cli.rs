@@ -1,8 +1,36 @@
 //! Conventions of the command-line tools.
 
+use anyhow::Context;
 use hh_model::ConfigError;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{self, Write};
 use std::process::ExitCode;
+
+/// Writes `text` to standard output. A reader that has gone away (a closed pipe, as in
+/// `| head -0`) ends the output quietly; any other failure (a full disk) is an error naming
+/// standard output. Never panics, unlike `print!`.
+pub fn print_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("cannot write to standard output"),
+    }
+}
+
+/// Writes one line of a message to standard error, ignoring failure: a closed or full stderr
+/// loses the message and nothing else. What the binaries use instead of `eprintln!`, which
+/// panics when stderr is a closed pipe.
+pub fn note_line(line: &str) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
+/// `eprintln!` that never panics ([`note_line`]).
+#[macro_export]
+macro_rules! note {
+    ($($arg:tt)*) => {
+        $crate::note_line(&format!($($arg)*))
+    };
+}
 
 /// Prints `result`'s error chain and maps it to the exit code: 2 for invalid input (a
 /// [`ConfigError`] anywhere in the chain), 1 for a run that failed, 0 for success. A message that
@@ -18,7 +46,7 @@ pub fn exit_code(result: anyhow::Result<()>) -> ExitCode {
                     messages.push(text);
                 }
             }
-            eprintln!("error: {}", messages.join(": "));
+            note_line(&format!("error: {}", messages.join(": ")));
             if e.chain().any(|c| c.downcast_ref::<ConfigError>().is_some()) {
                 ExitCode::from(2)
             } else {

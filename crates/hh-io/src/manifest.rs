@@ -76,27 +76,11 @@ impl Manifest {
     }
 }
 
-/// `git rev-parse HEAD` of the workspace these binaries were built from (with `-dirty` when it
-/// has uncommitted changes to tracked files), or `"unknown"` when that is not a repository.
+/// The git revision these binaries were built from: `git rev-parse HEAD` at build time, with
+/// `-dirty` when tracked files differed from it, or `"unknown"` outside a repository (see
+/// `build.rs`). Fixed at build time, so no `git` found at run time can change it.
 pub fn git_revision() -> String {
-    let git = |args: &[&str]| {
-        std::process::Command::new("git")
-            .arg("-C")
-            .arg(env!("CARGO_MANIFEST_DIR"))
-            .args(args)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-    };
-    match git(&["rev-parse", "HEAD"]) {
-        Some(rev) if !rev.is_empty() => {
-            let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
-                .is_some_and(|s| !s.is_empty());
-            if dirty { format!("{rev}-dirty") } else { rev }
-        }
-        _ => "unknown".into(),
-    }
+    env!("HH_GIT_REVISION").to_owned()
 }
 
 fn machine() -> Value {

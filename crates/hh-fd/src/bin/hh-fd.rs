@@ -140,7 +140,7 @@ fn solve(args: SolveArgs) -> anyhow::Result<()> {
         .write(dir.path())?;
     let out = dir.commit()?;
     let mid = 0.5 * (cfg.problem.x_min + cfg.problem.x_max);
-    eprintln!(
+    hh_io::note!(
         "u(T, {mid:.4}) = {:.6}   ({} x {} grid, {:.2} s, {:.1} M updates/s) -> {}",
         sol.at(cfg.problem.t_end, mid, 0),
         cfg.grid.nx,
