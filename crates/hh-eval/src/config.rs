@@ -1,6 +1,6 @@
 //! What a `convergence` run sweeps: embedded profiles or a user's TOML/JSON file.
 
-use hh_model::{BoundaryMode, ConfigError, Regularisation, Slope};
+use hh_model::{BoundaryMode, ConfigError, ProblemConfig, Regularisation, Slope};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -300,7 +300,35 @@ impl SweepConfig {
         }
         if let Some(g) = self.reference_grid {
             let grid = finest(g[0], g[1], 0, 0.5);
-            grid.validate().map_err(|e| e.within("reference_grid"))?;
+            grid.validate().map_err(|e| {
+                e.renamed(|f| match f {
+                    "nx" => "reference_grid[0] (nx)".into(),
+                    "nt" => "reference_grid[1] (nt)".into(),
+                    f => format!("reference_grid.{f}"),
+                })
+            })?;
+        }
+        if let Some(w) = &self.waves {
+            // The decision solves' grid follows from `waves.h` and `waves.horizon`: a spacing so
+            // fine that it does not fit is refused here, naming them, not mid-run.
+            let d = crate::waves::Decision {
+                horizon: w.horizon,
+                h: w.h,
+                dt: 0.5 * w.h,
+            };
+            for &a in &self.a_values {
+                let problem = ProblemConfig {
+                    a,
+                    bc: BoundaryMode::Free,
+                    t_end: w.horizon,
+                    ..Default::default()
+                };
+                let grid = crate::waves::decision_grid(&problem, &d);
+                let model = problem.build().map_err(|e| e.within("waves"))?;
+                grid.validate()
+                    .and_then(|()| hh_fd::check_resources(&model, &grid))
+                    .map_err(|e| e.renamed(|f| format!("waves.h (the decision grid's {f})")))?;
+            }
         }
         Ok(())
     }

@@ -11,6 +11,33 @@ use crate::config::{GridConvergence, KConvergence};
 use crate::metrics::{Errors, rates};
 use crate::table::{Cell, Table};
 
+
+/// Columns of the grid-convergence tables `grid_convergence_<bc>`.
+pub const GRID_CONVERGENCE_COLUMNS: [&str; 7] = [
+    "k",
+    "nx",
+    "nt",
+    "max_abs_diff",
+    "rel_l2_diff",
+    "order_max_abs",
+    "order_rel_l2",
+];
+/// Columns of the tables `k_convergence_<bc>_<regularisation>`.
+pub const K_CONVERGENCE_COLUMNS: [&str; 6] =
+    ["a", "k", "rel_l2", "max_abs", "rate_rel_l2", "rate_max_abs"];
+/// Columns of the tables `envelope_<bc>`.
+pub const ENVELOPE_COLUMNS: [&str; 6] = [
+    "a",
+    "k",
+    "max_abs",
+    "rel_l2",
+    "u_lower_centre",
+    "u_upper_centre",
+];
+/// Columns of the table `fd_centre_values`.
+pub const CENTRE_VALUES_COLUMNS: [&str; 7] =
+    ["bc", "a", "u_centre", "nx", "nt", "margin", "estimated_error"];
+
 /// The paper's problem with threshold `a`, mode `bc`, slope `k` and side `reg`.
 pub fn paper_problem(a: f64, bc: BoundaryMode, k: Slope, reg: Regularisation) -> ProblemConfig {
     ProblemConfig {
@@ -144,7 +171,7 @@ pub fn grid_convergence(
             &format!("FD grid convergence, {bc}, a = {}", cfg.a),
             bc.name(),
             "lower",
-            &["k", "nx", "nt", "max_abs_diff", "rel_l2_diff", "order_max_abs", "order_rel_l2"],
+            &GRID_CONVERGENCE_COLUMNS,
         )
         .note(&format!(
             "θ = {} (Crank–Nicolson with Rannacher start-up when 0.5). Row i compares the grid (nx, nt) with \
@@ -233,7 +260,7 @@ pub fn k_convergence(
                 &format!("FD convergence in k, {bc}, {r} regularisation"),
                 bc.name(),
                 r.name(),
-                &["a", "k", "rel_l2", "max_abs", "rate_rel_l2", "rate_max_abs"],
+                &K_CONVERGENCE_COLUMNS,
             )
             .note(&format!(
                 "e_k = ‖u_k − u_∞‖ with u_∞ the {} solution (k = ∞, same side) on the FD grid nx = {}, nt = {}; \
@@ -270,9 +297,10 @@ pub fn k_convergence(
                 &format!("Non-uniqueness envelope, {bc}: upper − lower"),
                 bc.name(),
                 "upper − lower",
-                &["a", "k", "max_abs", "rel_l2", "u_lower(T,π/2)", "u_upper(T,π/2)"],
+                &ENVELOPE_COLUMNS,
             )
-            .note("‖u_k⁺ − u_k⁻‖ between the upper and lower regularisations. For k = ∞ it is the gap between the \
+            .note("‖u_k⁺ − u_k⁻‖ between the upper and lower regularisations (u_lower_centre, u_upper_centre: \
+                   u(T, π/2) of each). For k = ∞ it is the gap between the \
                    maximal and minimal discrete solutions: zero when the problem is (numerically) unique.");
             for &a in a_values {
                 for &k in &slopes {
@@ -325,10 +353,10 @@ pub fn centre_values(
         "FD u(1, π/2), k = 5",
         &names.join(", "),
         "lower",
-        &["bc", "a", "u(T,π/2)", "nx", "nt", "margin", "estimated_error"],
+        &CENTRE_VALUES_COLUMNS,
     )
     .note(
-        "The FD reference (docs/model.md, \"Measures\": halving h and Δt changes it by less than 1e-4 in max \
+        "u_centre = u(T, π/2). The FD reference (docs/model.md, \"Measures\": halving h and Δt changes it by less than 1e-4 in max \
          norm on the evaluation grid; estimated_error is that change, a conservative bound for the finer grid \
          listed). free: the interval is extended by the margin on each side.",
     );

@@ -96,13 +96,14 @@ impl Jobs {
             let mut seen: Vec<Shard> = Vec::new();
             for dir in dirs {
                 let path = dir.join(JOBS_FILE);
-                hh_model::config::regular_file("merge", &path, 1 << 30)?;
                 let refuse = |reason: String| ConfigError::Unreadable {
                     field: "merge".into(),
                     path: path.clone(),
                     reason,
                 };
-                let mut store: Map<String, Value> = serde_json::from_slice(&std::fs::read(&path)?)
+                let bytes =
+                    hh_model::input::read_bytes("merge", &path, crate::shard::MAX_SHARD_BYTES)?;
+                let mut store: Map<String, Value> = serde_json::from_slice(&bytes)
                     .map_err(|e| refuse(format!("not a job store: {e}")))?;
                 if store.get("experiment") != Some(&Value::from(experiment)) {
                     return Err(
@@ -113,7 +114,8 @@ impl Jobs {
                     .get("shard")
                     .and_then(Value::as_str)
                     .ok_or_else(|| refuse("no shard".into()))?
-                    .parse()?;
+                    .parse()
+                    .map_err(|e| refuse(format!("its shard: {e}")))?;
                 if seen.contains(&shard) || seen.first().is_some_and(|s| s.count != shard.count) {
                     return Err(refuse(format!(
                         "shard {shard} repeats or belongs to another split"

@@ -23,6 +23,13 @@ use ndarray::Array2;
 
 use crate::table::{Cell, Table};
 
+
+/// Columns of the table `nonuniqueness_summary`.
+pub const SUMMARY_COLUMNS: [&str; 5] = ["method", "data", "bc", "measure", "value"];
+
+/// Rows of the table `nonuniqueness_summary`: the envelope in each mode, two for each side.
+pub const SUMMARY_ROWS: usize = BoundaryMode::ALL.len() + 4;
+
 /// Where `u⁺ − u⁻` counts as a difference.
 pub const DIFFER: f64 = 1e-3;
 
@@ -399,10 +406,10 @@ pub fn summary_table(
     };
     let mut table = Table::new(
         "nonuniqueness_summary",
-        "More than one solution of one Cauchy problem (summary of results/nonuniqueness.md)",
+        "More than one solution of one Cauchy problem (summary of results/nonuniqueness/)",
         "all",
         "k = ∞ and inclusion",
-        &["method", "data", "bc", "measure", "value"],
+        &SUMMARY_COLUMNS,
     )
     .note(
         "FD k = ∞ lower/upper are the minimal and maximal solutions u⁻, u⁺; the inclusion PINN \

@@ -16,6 +16,24 @@ use crate::config::PinnSweep;
 use crate::metrics::{Errors, rates};
 use crate::table::{Cell, Table};
 
+
+/// Columns of the table `pinn_k_convergence_dirichlet`.
+pub const K_TABLE_COLUMNS: [&str; 8] = [
+    "preset",
+    "a",
+    "k",
+    "rel_l2_vs_fd_u_inf",
+    "max_abs_vs_fd_u_inf",
+    "rate_rel_l2",
+    "rel_l2_vs_fd_u_k",
+    "fd_rel_l2_u_k_vs_u_inf",
+];
+
+/// Columns of the tables `pinn_accuracy_<bc>`: preset, `a` and [`PinnRun::COLUMNS`].
+pub fn accuracy_columns() -> Vec<&'static str> {
+    [&["preset", "a"][..], &PinnRun::COLUMNS].concat()
+}
+
 /// The accuracy a "time to reach" column refers to (wall time to rel_l2 ≤ 1e-2; `docs/model.md`,
 /// "Measures").
 pub const TARGET_REL_L2: f64 = 1e-2;
@@ -188,7 +206,7 @@ impl PinnRun {
         "steps",
         "train_s",
         "ms_per_step",
-        "time_to_1e-2_s",
+        "time_to_1e_2_s",
     ];
 
     /// Component `i`'s errors, steps, timings and the time to rel_l2 ≤ 1e-2 (– if never) as
@@ -314,12 +332,12 @@ pub fn accuracy_table(
         &format!("PINN accuracy against FD, {bc}, k = 5"),
         bc.name(),
         "lower",
-        &[&["preset", "a"][..], &PinnRun::COLUMNS].concat(),
+        &accuracy_columns(),
     )
     .note(&format!(
         "Each preset trained with its seed (0) for the problem with threshold a, against the FD reference of the same \
          problem (a, k = 5, lower, {bc}). train_s and ms_per_step exclude the evaluations every {} steps that find \
-         time_to_1e-2_s, the training time at which rel_l2 first reached 1e-2 (– if never). Timings are of this run \
+         time_to_1e_2_s, the training time at which rel_l2 first reached 1e-2 (– if never). Timings are of this run \
          on this machine: see the manifest.",
         sweep.track_every
     ));
@@ -357,16 +375,7 @@ pub fn k_table(
         &format!("PINN convergence in k, dirichlet, preset {}, a = {a}", sweep.k_sweep_preset),
         bc.name(),
         "lower",
-        &[
-            "preset",
-            "a",
-            "k",
-            "rel_l2_vs_fd_u_inf",
-            "max_abs_vs_fd_u_inf",
-            "rate_rel_l2",
-            "rel_l2_vs_fd_u_k",
-            "fd_rel_l2_u_k_vs_u_inf",
-        ],
+        &K_TABLE_COLUMNS,
     )
     .note(
         "The PINN for H_k against the FD minimal solution u_∞ (k = ∞, lower): its error is the regularisation error \

@@ -1,12 +1,21 @@
 //! The report: tables written as Markdown, CSV and JSON, with the run manifest, all at once.
+//!
+//! A report is one directory, `OUT/` (for example `results/convergence/`): the Markdown report
+//! [`REPORT_FILE`], every table as `NAME.csv` and `NAME.json`, `structure.json` and
+//! `manifest.json`, plus whatever figures and grids the experiment adds. The directory is staged
+//! and swapped in whole ([`hh_io::AtomicDir`]), so the report and its tables always come from
+//! the same run.
 
 use std::path::{Path, PathBuf};
 
 use crate::table::Table;
 
+/// The Markdown file of a report directory (shown by code hosts when the directory is opened).
+pub const REPORT_FILE: &str = "README.md";
+
 /// Everything a `convergence` run produces.
 pub struct Report {
-    /// File stem: `out/<name>.md` and the tables in `out/<name>/`.
+    /// The report's name (`convergence`, `accurate`, …): the default directory `results/<name>/`.
     pub name: String,
     pub title: String,
     /// Paragraphs before the tables (what was run, tolerances).
@@ -37,49 +46,41 @@ impl Report {
             for t in tables {
                 s += &t.to_markdown();
                 s += &format!(
-                    "\nData: [`{1}/{0}.csv`]({1}/{0}.csv), [`.json`]({1}/{0}.json)\n\n",
-                    t.name, self.name
+                    "\nData: [`{0}.csv`]({0}.csv), [`.json`]({0}.json)\n\n",
+                    t.name
                 );
             }
         }
         s
     }
 
-    /// Writes `out/<name>.md` and `out/<name>/` (tables, manifest, structure). The
-    /// directory is staged and swapped in whole; the Markdown file is replaced after it, so a run
-    /// that fails leaves the previous results as they were.
-    pub fn write(&self, out: &Path) -> anyhow::Result<PathBuf> {
-        self.write_with(out, |_| Ok(()))
+    /// Writes the report directory `dir` (Markdown, tables, manifest, structure), swapped in
+    /// whole: a run that fails leaves the previous report as it was. `dir` must be new, empty or
+    /// a directory these tools wrote ([`hh_io::check_output`]).
+    pub fn write(&self, dir: &Path) -> anyhow::Result<PathBuf> {
+        self.write_with(dir, |_| Ok(()))
     }
 
     /// [`Report::write`], with `extra` writing further files (figures, grids) into the staged
     /// directory before it is swapped in.
     pub fn write_with(
         &self,
-        out: &Path,
+        dir: &Path,
         extra: impl FnOnce(&Path) -> anyhow::Result<()>,
     ) -> anyhow::Result<PathBuf> {
-        let md = out.join(format!("{}.md", self.name));
-        if std::fs::symlink_metadata(&md).is_ok_and(|m| !m.is_file()) {
-            anyhow::bail!(
-                "refusing to replace {}: it is not a regular file",
-                md.display()
-            );
-        }
-        let dir = hh_io::AtomicDir::new(out.join(&self.name))?;
-        extra(dir.path())?;
+        let staged = hh_io::AtomicDir::new(dir)?;
+        extra(staged.path())?;
         for t in self.sections.iter().flat_map(|(_, ts)| ts) {
-            std::fs::write(dir.path().join(format!("{}.csv", t.name)), t.to_csv())?;
-            std::fs::write(dir.path().join(format!("{}.json", t.name)), t.to_json())?;
+            std::fs::write(staged.path().join(t.file_name("csv")), t.to_csv())?;
+            std::fs::write(staged.path().join(t.file_name("json")), t.to_json())?;
         }
         std::fs::write(
-            dir.path().join("structure.json"),
+            staged.path().join("structure.json"),
             serde_json::to_string_pretty(&self.structure())? + "\n",
         )?;
-        self.manifest.write(dir.path())?;
-        let markdown = self.to_markdown();
-        dir.commit()?;
-        hh_io::write_atomic(&md, markdown)?;
-        Ok(md)
+        std::fs::write(staged.path().join(REPORT_FILE), self.to_markdown())?;
+        self.manifest.write(staged.path())?;
+        let dir = staged.commit()?;
+        Ok(dir.join(REPORT_FILE))
     }
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 use crate::sweep::{PartResult, parts};
+use crate::table::is_identifier;
 use crate::{Cell, SweepConfig, Table};
 
 /// The `index`-th of `count` shards of a sweep (`0 ≤ index < count`), written `I/N`: it runs the
@@ -121,7 +122,15 @@ impl From<&Table> for StoredTable {
 }
 
 impl StoredTable {
-    fn into_table(self) -> anyhow::Result<Table> {
+    /// The table, if it is well formed: identifiers for its name and columns (a name is never
+    /// used as a path unless it is one), rows as long as the header, numbers that parse.
+    fn into_table(self) -> Result<Table, String> {
+        if !is_identifier(&self.name) {
+            return Err(format!("a table named {:?}, which is not an identifier", self.name));
+        }
+        if let Some(c) = self.columns.iter().find(|c| !is_identifier(c)) {
+            return Err(format!("table {}: a column named {c:?}", self.name));
+        }
         let columns: Vec<&str> = self.columns.iter().map(String::as_str).collect();
         let mut t = Table::new(
             &self.name,
@@ -131,25 +140,36 @@ impl StoredTable {
             &columns,
         )
         .note(&self.note);
-        for row in self.rows {
+        for (i, row) in self.rows.into_iter().enumerate() {
             if row.len() != t.columns.len() {
-                anyhow::bail!("table {}: a row of {} cells", t.name, row.len());
+                return Err(format!(
+                    "table {}, row {i}: {} cells for {} columns",
+                    t.name,
+                    row.len(),
+                    t.columns.len()
+                ));
             }
-            t.push(
-                row.into_iter()
-                    .map(|c| match c {
-                        StoredCell::Number(s) => s
-                            .parse::<f64>()
-                            .map(Cell::Number)
-                            .map_err(|e| anyhow::anyhow!("table {}: {s:?}: {e}", self.name)),
-                        StoredCell::Text(s) => Ok(Cell::Text(s)),
-                    })
-                    .collect::<anyhow::Result<_>>()?,
-            );
+            let cells = row
+                .into_iter()
+                .zip(&t.columns)
+                .map(|(c, column)| match c {
+                    StoredCell::Number(s) => s.parse::<f64>().map(Cell::Number).map_err(|_| {
+                        format!(
+                            "table {}, row {i}, column {column}: {s:?} is not a number",
+                            self.name
+                        )
+                    }),
+                    StoredCell::Text(s) => Ok(Cell::Text(s)),
+                })
+                .collect::<Result<_, _>>()?;
+            t.push(cells);
         }
         Ok(t)
     }
 }
+
+/// The largest shard store read: 1 GiB.
+pub const MAX_SHARD_BYTES: u64 = 1 << 30;
 
 /// Writes the results of `shard` into `dir` (`OUT/convergence.shard-I-of-N/`, the
 /// [`Plan::output`](crate::jobs::Plan::output) of the report's directory; atomically, with a
@@ -195,52 +215,122 @@ pub fn write(
     Ok(())
 }
 
-/// Reads the shard directories `dirs`, checks that they ran the same sweep and together hold
-/// each of its parts exactly once, and returns the sweep's name, config and part results.
+/// Reads the shard directories `dirs`, checks that they ran the same sweep, are its `N` shards
+/// each once, and hold exactly what each of its parts computes (the part's label, and tables of
+/// the part's [`Shape`](crate::sweep::Shape)s: names, columns, rows, finite numbers), and returns
+/// the sweep's name, config and part results. A store is untrusted input: anything else is
+/// refused, naming the shard's file and the part, table, row and column at fault.
 pub fn read(dirs: &[PathBuf]) -> anyhow::Result<(String, SweepConfig, Vec<PartResult>)> {
-    let mut first: Option<(String, String)> = None;
-    let mut results = Vec::new();
+    let refuse = |path: &Path, reason: String| ConfigError::Unreadable {
+        field: "merge".into(),
+        path: path.to_owned(),
+        reason,
+    };
+    let mut stores: Vec<(PathBuf, Shard, ShardFile)> = Vec::new();
     for dir in dirs {
         let path = dir.join(PARTS_FILE);
-        hh_model::config::regular_file("merge", &path, 1 << 30)?;
-        let text = std::fs::read_to_string(&path)?;
-        let file: ShardFile = serde_json::from_str(&text).map_err(|e| ConfigError::Unreadable {
-            field: "merge".into(),
-            path: path.clone(),
-            reason: format!("not a shard of a convergence sweep: {e}"),
-        })?;
-        match &first {
-            None => first = Some((file.profile.clone(), file.config.clone())),
-            Some((_, config)) if *config != file.config => {
-                return Err(ConfigError::Unreadable {
-                    field: "merge".into(),
-                    path,
-                    reason: format!(
+        let text = hh_model::input::read_text("merge", &path, MAX_SHARD_BYTES)?;
+        let file: ShardFile = serde_json::from_str(&text)
+            .map_err(|e| refuse(&path, format!("not a shard of a convergence sweep: {e}")))?;
+        let shard: Shard = file
+            .shard
+            .parse()
+            .map_err(|e| refuse(&path, format!("its shard {:?}: {e}", file.shard)))?;
+        if let Some((first, first_shard, first_file)) = stores.first() {
+            if first_file.config != file.config || first_file.profile != file.profile {
+                return Err(refuse(
+                    &path,
+                    format!(
                         "its sweep differs from that of {} (shards of one sweep must be merged)",
-                        dirs[0].display()
+                        first.display()
                     ),
-                }
+                )
                 .into());
             }
-            Some(_) => {}
+            if shard.count != first_shard.count {
+                return Err(refuse(
+                    &path,
+                    format!("shard {shard} belongs to another split than {first_shard}"),
+                )
+                .into());
+            }
+        }
+        if let Some((other, _, _)) = stores.iter().find(|(_, s, _)| *s == shard) {
+            return Err(refuse(
+                &path,
+                format!("shard {shard} is given twice (also {})", other.display()),
+            )
+            .into());
+        }
+        stores.push((path, shard, file));
+    }
+    let Some((first, first_shard, first_file)) = stores.first() else {
+        return Err(ConfigError::invalid("merge", "one or more shard directories", "none").into());
+    };
+    let missing: Vec<usize> = (0..first_shard.count)
+        .filter(|&i| !stores.iter().any(|(_, s, _)| s.index == i))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ConfigError::invalid(
+            "merge",
+            &format!("all {} shards of one sweep", first_shard.count),
+            format!("a set without shard(s) {missing:?}"),
+        )
+        .into());
+    }
+    let profile = first_file.profile.clone();
+    let cfg: SweepConfig = toml::from_str(&first_file.config)
+        .map_err(|e| refuse(first, format!("its sweep config does not parse: {e}")))?;
+    cfg.validate()
+        .map_err(|e| refuse(first, format!("its sweep config is invalid: {e}")))?;
+    let all = parts(&cfg);
+    let mut results = Vec::new();
+    for (path, shard, file) in stores {
+        let expected = shard.select(all.len());
+        let held: Vec<usize> = file.parts.iter().map(|p| p.index).collect();
+        if held != expected {
+            return Err(refuse(
+                &path,
+                format!("it holds parts {held:?}; shard {shard} of this sweep has {expected:?}"),
+            )
+            .into());
         }
         for p in file.parts {
+            let part = &all[p.index];
+            let at = |reason: String| refuse(&path, format!("part {} ({}): {reason}", p.index, part.label()));
+            if p.label != part.label() {
+                return Err(at(format!("its label is {:?}", p.label)).into());
+            }
+            if !(p.seconds.is_finite() && p.seconds >= 0.0) {
+                return Err(at(format!("its wall time is {} s", p.seconds)).into());
+            }
+            let shapes = part.shapes(&cfg);
+            if p.tables.len() != shapes.len() {
+                return Err(at(format!(
+                    "{} tables, the part computes {}",
+                    p.tables.len(),
+                    shapes.len()
+                ))
+                .into());
+            }
+            let tables = p
+                .tables
+                .into_iter()
+                .zip(&shapes)
+                .map(|(t, shape)| {
+                    let t = t.into_table()?;
+                    shape.check(&t)?;
+                    Ok(t)
+                })
+                .collect::<Result<Vec<Table>, String>>()
+                .map_err(at)?;
             results.push(PartResult {
                 index: p.index,
                 seconds: p.seconds,
-                tables: p
-                    .tables
-                    .into_iter()
-                    .map(StoredTable::into_table)
-                    .collect::<anyhow::Result<_>>()?,
+                tables,
             });
         }
     }
-    let Some((profile, config)) = first else {
-        return Err(ConfigError::invalid("merge", "one or more shard directories", "none").into());
-    };
-    let cfg: SweepConfig = toml::from_str(&config)?;
-    cfg.validate()?;
     Ok((profile, cfg, results))
 }
 

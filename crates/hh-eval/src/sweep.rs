@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use hh_model::{BoundaryMode, ProblemConfig};
 
+use crate::table::Cell;
 use crate::{Report, SweepConfig, Table, fd, pinn};
 
 /// The report's sections, in order, as `(manifest timing key, title)`; [`Part::section`] indexes
@@ -23,11 +24,11 @@ pub const SECTIONS: [(&str, &str); 5] = [
     ("pinn_s", "PINN/DGM against the FD reference"),
     (
         "waves_s",
-        "Threshold and travelling waves (summary of results/waves.md)",
+        "Threshold and travelling waves (summary of results/waves/)",
     ),
     (
         "nonuniqueness_s",
-        "Non-uniqueness: the solution set of the inclusion (summary of results/nonuniqueness.md)",
+        "Non-uniqueness: the solution set of the inclusion (summary of results/nonuniqueness/)",
     ),
 ];
 
@@ -201,6 +202,149 @@ impl Part {
     }
 }
 
+/// What one of a part's tables must look like: a merge checks every stored table against it
+/// ([`Shape::check`]), so a shard can add, drop or rename nothing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shape {
+    pub name: String,
+    pub columns: Vec<&'static str>,
+    pub rows: usize,
+    /// Columns whose numbers may be NaN ("does not apply", `–` in the report); the slope `k`
+    /// may also be +∞. Every other number must be finite.
+    pub may_be_missing: &'static [&'static str],
+}
+
+impl Shape {
+    fn new(name: String, columns: &[&'static str], rows: usize) -> Self {
+        Self {
+            name,
+            columns: columns.to_vec(),
+            rows,
+            may_be_missing: &[],
+        }
+    }
+
+    fn missing(mut self, columns: &'static [&'static str]) -> Self {
+        self.may_be_missing = columns;
+        self
+    }
+
+    /// Why `t` is not a table of this shape, naming the row and column at fault.
+    pub fn check(&self, t: &Table) -> Result<(), String> {
+        if t.name != self.name {
+            return Err(format!("a table {:?} where {:?} belongs", t.name, self.name));
+        }
+        if t.columns != self.columns {
+            return Err(format!(
+                "table {}: columns {:?}, expected {:?}",
+                t.name, t.columns, self.columns
+            ));
+        }
+        if t.rows.len() != self.rows {
+            return Err(format!(
+                "table {}: {} rows, this part of the sweep has {}",
+                t.name,
+                t.rows.len(),
+                self.rows
+            ));
+        }
+        for (i, row) in t.rows.iter().enumerate() {
+            if row.len() != self.columns.len() {
+                return Err(format!("table {}, row {i}: {} cells", t.name, row.len()));
+            }
+            for (cell, &column) in row.iter().zip(&self.columns) {
+                let Cell::Number(v) = cell else { continue };
+                let allowed = v.is_finite()
+                    || (v.is_nan() && self.may_be_missing.contains(&column))
+                    || (column == "k" && *v == f64::INFINITY);
+                if !allowed {
+                    return Err(format!(
+                        "table {}, row {i}, column {column}: {v} is not a finite number",
+                        t.name
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Part {
+    /// The tables this part computes for `cfg`, in order, with their rows (this part's only).
+    pub fn shapes(&self, cfg: &SweepConfig) -> Vec<Shape> {
+        use crate::{fd, nonuniqueness, pinn, waves};
+        let n_a = cfg.a_values.len();
+        match self {
+            Part::CentreValues { .. } => vec![
+                Shape::new("fd_centre_values".into(), &fd::CENTRE_VALUES_COLUMNS, n_a)
+                    .missing(&["margin", "estimated_error"]),
+            ],
+            Part::GridConvergence { bc } => {
+                let gc = &cfg.grid_convergence;
+                vec![
+                    Shape::new(
+                        format!("grid_convergence_{bc}"),
+                        &fd::GRID_CONVERGENCE_COLUMNS,
+                        gc.k.len() * (gc.levels - 1),
+                    )
+                    .missing(&["order_max_abs", "order_rel_l2"]),
+                ]
+            }
+            Part::KConvergence { bc } => {
+                let kc = &cfg.k_convergence;
+                let mut shapes: Vec<Shape> = kc
+                    .regularisation
+                    .iter()
+                    .map(|r| {
+                        Shape::new(
+                            format!("k_convergence_{bc}_{r}"),
+                            &fd::K_CONVERGENCE_COLUMNS,
+                            n_a * kc.k.len(),
+                        )
+                        .missing(&["rate_rel_l2", "rate_max_abs"])
+                    })
+                    .collect();
+                if kc.regularisation.len() == 2 {
+                    shapes.push(Shape::new(
+                        format!("envelope_{bc}"),
+                        &fd::ENVELOPE_COLUMNS,
+                        n_a * (kc.k.len() + 1),
+                    ));
+                }
+                shapes
+            }
+            Part::PinnAccuracy { bc, .. } => vec![
+                Shape::new(format!("pinn_accuracy_{bc}"), &pinn::accuracy_columns(), 1)
+                    .missing(&["time_to_1e_2_s"]),
+            ],
+            Part::PinnK => vec![
+                Shape::new(
+                    "pinn_k_convergence_dirichlet".into(),
+                    &pinn::K_TABLE_COLUMNS,
+                    cfg.pinn.k_sweep.len(),
+                )
+                .missing(&["rate_rel_l2"]),
+            ],
+            Part::Waves => vec![
+                Shape::new(
+                    "critical_amplitude".into(),
+                    &waves::CRITICAL_AMPLITUDE_COLUMNS,
+                    n_a * cfg.waves.as_ref().map_or(0, |w| w.k.len()),
+                )
+                .missing(&["lambda_lo", "lambda_hi", "lambda_star", "front_speed_c_k"]),
+            ],
+            Part::Nonuniqueness => vec![
+                Shape::new(
+                    "nonuniqueness_summary".into(),
+                    &nonuniqueness::SUMMARY_COLUMNS,
+                    nonuniqueness::SUMMARY_ROWS,
+                )
+                .missing(&["value"]),
+            ],
+        }
+    }
+}
+
 /// The tables of one part, with its position in [`parts`] and its wall time.
 #[derive(Clone, Debug)]
 pub struct PartResult {
@@ -274,6 +418,16 @@ pub fn assemble(
         .field("threads", &rayon::current_num_threads());
     let mut seconds = [0.0; SECTIONS.len()];
     for (part, result) in all.iter().zip(results) {
+        // The tables a part computed are those it promises (what a merge checks shards against).
+        let shapes = part.shapes(cfg);
+        if result.tables.len() != shapes.len() {
+            anyhow::bail!("part {} computed {} tables, not {}", part.label(), result.tables.len(), shapes.len());
+        }
+        for (t, shape) in result.tables.iter().zip(&shapes) {
+            shape
+                .check(t)
+                .map_err(|e| anyhow::anyhow!("part {}: {e}", part.label()))?;
+        }
         let title = SECTIONS[part.section()].1;
         seconds[part.section()] += result.seconds;
         if sections.last().is_none_or(|(t, _)| t != title) {

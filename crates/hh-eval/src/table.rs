@@ -47,12 +47,12 @@ impl Cell {
         }
     }
 
+    /// The cell in a CSV file. A text's commas become semicolons, its double quotes single
+    /// ones and its line breaks spaces, so that every line splits at its commas into the columns,
+    /// as `numpy.genfromtxt` (which knows no quoting) splits it; the JSON file keeps the text.
     fn csv(&self) -> String {
         match self {
-            Cell::Text(s) if s.contains([',', '"', '\n']) => {
-                format!("\"{}\"", s.replace('"', "\"\""))
-            }
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) => s.replace(',', ";").replace('"', "'").replace('\n', " "),
             Cell::Number(v) => format!("{v}"),
         }
     }
@@ -74,8 +74,23 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// Whether `s` is a plain identifier: ASCII letters, digits and `_`, not empty. Table names (file
+/// stems) and column names are such identifiers, so that a name never reaches outside its
+/// directory and a CSV header survives `numpy.genfromtxt(f, delimiter=',', names=True)` as it
+/// is (numpy drops punctuation from names, and the delimiter inside a name splits it).
+pub fn is_identifier(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 impl Table {
+    /// A table without rows. Panics unless `name` and every column are identifiers
+    /// ([`is_identifier`]): they are the program's own constants (tables read from a file are
+    /// checked before they are built, see [`crate::shard`]).
     pub fn new(name: &str, title: &str, bc: &str, regularisation: &str, columns: &[&str]) -> Self {
+        assert!(is_identifier(name), "table name {name:?} is not an identifier");
+        for c in columns {
+            assert!(is_identifier(c), "column {c:?} of table {name} is not an identifier");
+        }
         Self {
             name: name.into(),
             title: title.into(),
@@ -85,6 +100,12 @@ impl Table {
             columns: columns.iter().map(|c| c.to_string()).collect(),
             rows: Vec::new(),
         }
+    }
+
+    /// The table's file in a report directory: `NAME.ext`.
+    pub fn file_name(&self, ext: &str) -> String {
+        debug_assert!(is_identifier(&self.name));
+        format!("{}.{ext}", self.name)
     }
 
     pub fn note(mut self, note: &str) -> Self {
@@ -175,7 +196,7 @@ mod tests {
             md.contains("| 0.1000 | 0.0123 |") && md.contains("**dirichlet**"),
             "{md}"
         );
-        assert_eq!(t.to_csv(), "a,rel_l2\n0.1,0.012345678\n\"x, y\",NaN\n");
+        assert_eq!(t.to_csv(), "a,rel_l2\n0.1,0.012345678\nx; y,NaN\n");
         let json: serde_json::Value = serde_json::from_str(&t.to_json()).unwrap();
         assert_eq!(json["columns"][1], "rel_l2");
         assert_eq!(json["regularisation"], "lower");

@@ -16,6 +16,19 @@ use rayon::prelude::*;
 
 use crate::table::{Cell, Table};
 
+
+/// Columns of the table `critical_amplitude`.
+pub const CRITICAL_AMPLITUDE_COLUMNS: [&str; 8] = [
+    "a",
+    "k",
+    "lambda_lo",
+    "lambda_hi",
+    "lambda_star",
+    "pinned_band",
+    "paper_pulse",
+    "front_speed_c_k",
+];
+
 /// Positions where `u(x)` crosses `level`: `(downward, upward)` crossings in increasing `x`.
 pub fn crossings(x: ArrayView1<f64>, u: ArrayView1<f64>, level: f64) -> (Vec<f64>, Vec<f64>) {
     let (mut down, mut up) = (Vec::new(), Vec::new());
@@ -187,13 +200,19 @@ pub fn whole_line(
         smooth: false,
         bound: sup,
     };
-    let grid = GridConfig {
-        nx: ((cfg.x_max - cfg.x_min) / d.h).ceil() as usize,
+    Ok(hh_fd::solve(&stimulus, &decision_grid(&cfg, d))?)
+}
+
+/// The grid of a decision solve on `problem`'s interval: spacing `h`, step `Δt` up to the
+/// horizon, and a `free`-mode margin wide enough for a front to travel until then.
+pub fn decision_grid(problem: &ProblemConfig, d: &Decision) -> GridConfig {
+    GridConfig {
+        // `as` saturates, so a spacing too fine to count gives a grid the solver refuses.
+        nx: ((problem.x_max - problem.x_min) / d.h).ceil() as usize,
         nt: (d.horizon / d.dt).ceil() as usize,
-        margin: Some(waves::front_speed(cfg.a).max(0.0) * d.horizon + 10.0),
+        margin: Some(waves::front_speed(problem.a).max(0.0) * d.horizon + 10.0),
         ..Default::default()
-    };
-    Ok(hh_fd::solve(&stimulus, &grid)?)
+    }
 }
 
 /// The fate read off a [`whole_line`] solution of threshold `a`: the value at the centre `x_c`
@@ -343,16 +362,7 @@ pub fn threshold_table(
         "Critical amplitude λ* of the stimulus u₀ = λ φ, φ = 2/cosh(10(x − π/2)), on the whole line",
         "free",
         "lower",
-        &[
-            "a",
-            "k",
-            "lambda_lo",
-            "lambda_hi",
-            "lambda_star",
-            "pinned_band",
-            "paper_pulse",
-            "front_speed_c_k",
-        ],
+        &CRITICAL_AMPLITUDE_COLUMNS,
     )
     .note(&format!(
         "Bisection to (λ_hi − λ_lo) ≤ {rel_tol:e} λ_hi: λ_lo decays, λ_hi propagates. Decision at the centre \

@@ -61,7 +61,7 @@ fn a_merged_sharded_sweep_equals_the_unsharded_one() {
     let o = convergence(&["--config", cfg, "--out", whole.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
-    let shards = dir.path().join("shards");
+    let shards = dir.path().join("shards/run");
     let n = 3;
     for i in 0..n {
         let s = format!("{i}/{n}");
@@ -76,12 +76,7 @@ fn a_merged_sharded_sweep_equals_the_unsharded_one() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
     let shard_dirs: Vec<String> = (0..n)
-        .map(|i| {
-            shards
-                .join(format!("convergence.shard-{i}-of-{n}"))
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|i| format!("{}.shard-{i}-of-{n}", shards.display()))
         .collect();
     let merged = dir.path().join("merged");
     let mut args = vec!["--out", merged.to_str().unwrap(), "--merge"];
@@ -89,26 +84,92 @@ fn a_merged_sharded_sweep_equals_the_unsharded_one() {
     let o = convergence(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
-    let (a, b) = (
-        tables_without_timings(&whole.join("convergence")),
-        tables_without_timings(&merged.join("convergence")),
-    );
+    let (a, b) = (tables_without_timings(&whole), tables_without_timings(&merged));
     assert!(a.len() > 10, "{} tables", a.len());
     assert_eq!(a, b, "merged tables differ from the unsharded run's");
+    assert!(whole.join("README.md").is_file() && merged.join("README.md").is_file());
 
-    // A merge with a shard missing, or twice, is refused, naming `merge`.
-    let partial = convergence(&[
+    // A merge with a shard missing, or twice, is refused as bad input, naming `merge`.
+    for set in [
+        vec![&shard_dirs[0], &shard_dirs[0], &shard_dirs[1]],
+        vec![&shard_dirs[0], &shard_dirs[1]],
+    ] {
+        let m2 = dir.path().join("m2");
+        let mut args = vec!["--out", m2.to_str().unwrap(), "--merge"];
+        args.extend(set.iter().map(|s| s.as_str()));
+        let o = convergence(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("`merge`"), "{stderr}");
+        assert!(!m2.exists());
+    }
+}
+
+/// The first table of the first part of a shard store.
+fn table0(v: &mut serde_json::Value) -> &mut serde_json::Value {
+    &mut v["parts"][0]["tables"][0]
+}
+
+/// Every way a shard store can lie: each is refused with exit 2, naming the shard's file, and
+/// nothing is written anywhere.
+#[test]
+fn tampered_shard_stores_are_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("tiny.toml");
+    let tiny = hh_eval::SweepConfig::profile("quick").unwrap().smoke();
+    std::fs::write(&cfg, toml::to_string(&tiny).unwrap()).unwrap();
+    let shard = dir.path().join("s.shard-0-of-1");
+    let o = convergence(&[
+        "--config",
+        cfg.to_str().unwrap(),
+        "--shard",
+        "0/1",
         "--out",
-        dir.path().join("m2").to_str().unwrap(),
-        "--merge",
-        &shard_dirs[0],
-        &shard_dirs[0],
-        &shard_dirs[1],
+        dir.path().join("s").to_str().unwrap(),
     ]);
-    let stderr = String::from_utf8_lossy(&partial.stderr);
-    assert_eq!(partial.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("missing or repeated"), "{stderr}");
-    assert!(!dir.path().join("m2").exists());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let parts = shard.join("parts.json");
+    let honest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&parts).unwrap()).unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::create_dir(&victim).unwrap();
+    let abs = victim.join("pwned").display().to_string();
+    type Lie = Box<dyn Fn(&mut serde_json::Value)>;
+    let lies: Vec<(&str, Lie)> = vec![
+        ("a path as a table name", Box::new(move |v| { table0(v)["name"] = abs.clone().into() })),
+        ("a relative path", Box::new(move |v| { table0(v)["name"] = "../victim/pwned".into() })),
+        ("another table's name", Box::new(move |v| { table0(v)["name"] = "critical_amplitude".into() })),
+        ("an extra row", Box::new(move |v| {
+            let row = table0(v)["rows"][0].clone();
+            table0(v)["rows"].as_array_mut().unwrap().push(row);
+        })),
+        ("an extra table", Box::new(move |v| {
+            let t = table0(v).clone();
+            v["parts"][0]["tables"].as_array_mut().unwrap().push(t);
+        })),
+        ("an infinite measure", Box::new(move |v| { table0(v)["rows"][0][2] = serde_json::json!({"Number": "inf"}) })),
+        ("a number that is none", Box::new(move |v| { table0(v)["rows"][0][2] = serde_json::json!({"Number": "abc"}) })),
+        ("a short row", Box::new(move |v| { table0(v)["rows"][0].as_array_mut().unwrap().pop(); })),
+        ("a false label", Box::new(|v| v["parts"][0]["label"] = "PINN accurate, dirichlet, a = 9".into())),
+        ("a part out of range", Box::new(|v| v["parts"][0]["index"] = 99999.into())),
+        ("another column", Box::new(move |v| { table0(v)["columns"][0] = "u(T,π/2)".into() })),
+    ];
+    let out = dir.path().join("merged");
+    for (what, lie) in lies {
+        let mut v = honest.clone();
+        lie(&mut v);
+        std::fs::write(&parts, serde_json::to_string(&v).unwrap()).unwrap();
+        let o = convergence(&["--out", out.to_str().unwrap(), "--merge", shard.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{what}: {stderr}");
+        assert!(stderr.contains(&parts.display().to_string()), "{what}: {stderr}");
+        assert!(!out.exists(), "{what}");
+        assert_eq!(std::fs::read_dir(&victim).unwrap().count(), 0, "{what}");
+    }
+    std::fs::write(&parts, b"{\"profile\": \"\xff\"}").unwrap();
+    let o = convergence(&["--out", out.to_str().unwrap(), "--merge", shard.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not UTF-8"));
 }
 
 #[test]
@@ -121,6 +182,8 @@ fn bad_sweeps_exit_2_naming_the_field_and_write_nothing() {
         ("nx = 127", "nx = 4000000", "`grid_convergence.n"),
         ("nx = 1016", "nx = \"many\"", "`k_convergence.nx`"),
         ("a_values = [", "a_values = [1e400, ", "a_values"),
+        ("h = 0.04", "h = 5e-324", "`waves.h"),
+        ("h = 0.04", "h = 1e-7", "`waves.h"),
     ];
     for (from, to, field) in cases {
         assert!(base.contains(from), "{from}");
@@ -137,6 +200,10 @@ fn bad_sweeps_exit_2_naming_the_field_and_write_nothing() {
         assert_eq!(o.status.code(), Some(2), "{to}: {stderr}");
         assert!(stderr.contains(field), "{to}: {stderr}");
         assert!(!out.exists(), "{to} wrote output");
+    }
+    for out in [".", "..", "/", "src"] {
+        let o = convergence(&["--out", out]);
+        assert_eq!(o.status.code(), Some(2), "--out {out}");
     }
     for shard in ["3/3", "x", "-1/2"] {
         let o = convergence(&[

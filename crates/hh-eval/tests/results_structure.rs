@@ -46,13 +46,49 @@ fn a_failed_write_keeps_the_previous_report() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = SweepConfig::profile("quick").unwrap().smoke();
     let report = run_sweep("quick", &cfg, false).unwrap();
-    report.write(dir.path()).unwrap();
-    let before = std::fs::read_to_string(dir.path().join("convergence.md")).unwrap();
+    let out = dir.path().join("convergence");
+    report.write(&out).unwrap();
+    let before = std::fs::read_to_string(out.join("README.md")).unwrap();
     // an output path that cannot be created: the old report stays
     std::fs::write(dir.path().join("blocker"), "").unwrap();
-    assert!(report.write(&dir.path().join("blocker")).is_err());
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("convergence.md")).unwrap(),
-        before
-    );
+    assert!(report.write(&dir.path().join("blocker/convergence")).is_err());
+    // a report whose extra files fail: the old report stays, whole
+    assert!(report.write_with(&out, |_| anyhow::bail!("a figure failed")).is_err());
+    assert_eq!(std::fs::read_to_string(out.join("README.md")).unwrap(), before);
+}
+
+/// Every CSV file under `results/` reads back with the README's recipe,
+/// `numpy.genfromtxt(f, delimiter=',', names=True)`: its header names are identifiers (numpy
+/// keeps them as they are) and every row splits at its commas into as many fields as the header.
+#[test]
+fn every_committed_csv_survives_a_plain_comma_split() {
+    fn csvs(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                csvs(&p, out);
+            } else if p.extension().is_some_and(|e| e == "csv") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    csvs(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../results"), &mut files);
+    assert!(files.len() > 20, "{} CSV files", files.len());
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        for name in &header {
+            assert!(hh_eval::table::is_identifier(name), "{}: column {name:?}", f.display());
+        }
+        for (i, line) in lines.enumerate() {
+            assert_eq!(
+                line.split(',').count(),
+                header.len(),
+                "{} row {i}: {line}",
+                f.display()
+            );
+        }
+    }
 }

@@ -17,29 +17,71 @@ use hh_pinn::{Causal, TrainConfig};
 /// The names [`preset`] accepts besides hh-pinn's [`hh_pinn::PRESETS`].
 pub const PRESETS: &[&str] = &["front", "pulse"];
 
+use hh_pinn::config::MAX_WEIGHT as MAX_COMPONENT_WEIGHT;
+
+/// The presets that apply to `problem`: [`PRESETS`] and those of hh-pinn whose config it passes.
+pub fn applicable(problem: &FhnConfig) -> Vec<&'static str> {
+    let model = problem.build().ok();
+    let fits = |p: &str| {
+        model.as_ref().is_some_and(|m| {
+            TrainConfig::preset(p).is_ok_and(|c| c.validate_for(m).is_ok())
+        })
+    };
+    PRESETS
+        .iter()
+        .copied()
+        .chain(hh_pinn::PRESETS.iter().copied().filter(|p| fits(p)))
+        .collect()
+}
+
 /// `front`: hh-pinn's `wave` (tanh 4×64 on normalised inputs, hard initial condition, soft
 /// boundary term, fresh batches of 1024 points a step, Adam 2e-3 with a cosine decay to 1e-5,
 /// 10 000 steps) without causal weights, the residuals weighted `(1, 1/ε²)`. `pulse`: `wave`
 /// (causal weights, ε_c = 10⁴ over 32 time slices) with the same residual weights and 30 000
 /// steps. Other names are hh-pinn's presets.
+///
+/// The problem is checked first (its errors name its fields, `eps` say); an hh-pinn preset that
+/// does not apply to it (one that needs the nerve equation's closed-form linear part, say) is
+/// refused naming `preset` and the presets that do apply.
 pub fn preset(name: &str, problem: &FhnConfig) -> Result<TrainConfig, ConfigError> {
+    let model = problem.build()?;
     let mut c = match name {
         "front" | "pulse" => TrainConfig::preset("wave")?,
-        _ if hh_pinn::PRESETS.contains(&name) => return TrainConfig::preset(name),
+        _ if hh_pinn::PRESETS.contains(&name) => {
+            let c = TrainConfig::preset(name)?;
+            return match c.validate_for(&model) {
+                Ok(()) => Ok(c),
+                Err(e) => Err(ConfigError::invalid(
+                    "preset",
+                    &format!(
+                        "a preset that applies to this FitzHugh–Nagumo problem, one of {} ({name}: {e})",
+                        applicable(problem).join(", ")
+                    ),
+                    name,
+                )),
+            };
+        }
         _ => {
             return Err(ConfigError::invalid(
                 "preset",
-                &format!(
-                    "one of {}, {}",
-                    PRESETS.join(", "),
-                    hh_pinn::PRESETS.join(", ")
-                ),
+                &format!("one of {}", applicable(problem).join(", ")),
                 name,
             ));
         }
     };
     if problem.eps > 0.0 {
-        c.loss.components = vec![1.0, problem.eps.powi(-2)];
+        let weight = problem.eps.powi(-2);
+        if weight > MAX_COMPONENT_WEIGHT {
+            return Err(ConfigError::invalid(
+                "eps",
+                &format!(
+                    "0 or ≥ {} with the {name} preset (it weights the recovery residual by 1/ε², at most {MAX_COMPONENT_WEIGHT:e})",
+                    MAX_COMPONENT_WEIGHT.sqrt().recip()
+                ),
+                problem.eps,
+            ));
+        }
+        c.loss.components = vec![1.0, weight];
     }
     match name {
         "front" => c.loss.causal = Causal::default(),

@@ -2,10 +2,14 @@
 //!
 //! A checkpoint directory holds `checkpoint.safetensors` (`theta`, `adam.m`, `adam.v`,
 //! `adam.steps`, `step`, `rng.sampler`, and the loss `history` with the columns of
-//! [`LossRecord::COLUMNS`]) and `config.json` (`{"train": TrainConfig, "model": description}`).
-//! Loading checks every tensor's dtype and shape, so a damaged or foreign file is refused with a
-//! message rather than a panic. Safetensors metadata is a single key, so the bytes of a file are
-//! the same for the same contents.
+//! [`LossRecord::COLUMNS`]) and `config.json` (`{"train": TrainConfig, "model": description,
+//! "sha256": digest}`), which the safetensors metadata repeats. The digest is SHA-256 over every
+//! tensor's name, dtype, shape and bytes ([`digest`]). A checkpoint is untrusted input: loading
+//! reads both files bounded and as regular files only, checks that they agree, that the digest
+//! matches the tensors (one flipped bit is refused), and every tensor's dtype and shape, so a
+//! damaged or foreign checkpoint is refused with a message rather than resumed from or a panic.
+//! Safetensors metadata is a single key, so the bytes of a file are the same for the same
+//! contents.
 
 use candle_core::{DType, Device, Tensor};
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
@@ -32,6 +36,33 @@ pub const METADATA_KEY: &str = "hh_pinn";
 pub struct SavedConfig {
     pub train: TrainConfig,
     pub model: serde_json::Value,
+    /// [`digest`] of the checkpoint's tensors, in hex.
+    pub sha256: String,
+}
+
+/// The largest `config.json` read: 16 MiB.
+const MAX_CONFIG_BYTES: u64 = 16 << 20;
+
+/// The largest `checkpoint.safetensors` read: 64 GiB (a 4096-wide, 64-deep f64 network with its
+/// Adam moments is about 26 GiB); the memory this process may use is checked as it is read.
+const MAX_CHECKPOINT_BYTES: u64 = 64 << 30;
+
+/// SHA-256 over the tensors `(name, dtype, shape, bytes)` in order, each field length-prefixed,
+/// in hex: what a checkpoint's `sha256` holds.
+pub fn digest<'a>(tensors: impl IntoIterator<Item = (&'a str, Dtype, &'a [usize], &'a [u8])>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    for (name, dtype, shape, data) in tensors {
+        field(name.as_bytes());
+        field(format!("{dtype:?}").as_bytes());
+        field(&shape.iter().flat_map(|d| (*d as u64).to_le_bytes()).collect::<Vec<u8>>());
+        field(data);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A loaded checkpoint.
@@ -91,10 +122,11 @@ fn write_safetensors(path: &Path, entries: Vec<Entry>, metadata: String) -> Resu
     Ok(())
 }
 
-fn config_json(config: &TrainConfig, model: &serde_json::Value) -> String {
+fn config_json(config: &TrainConfig, model: &serde_json::Value, sha256: String) -> String {
     let saved = SavedConfig {
         train: config.clone(),
         model: model.clone(),
+        sha256,
     };
     serde_json::to_string_pretty(&saved).expect("configs serialise")
 }
@@ -134,7 +166,13 @@ pub fn save(
         vec![s.history.len(), columns],
         hist,
     ));
-    let cfg = config_json(config, model);
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let sha256 = digest(
+        entries
+            .iter()
+            .map(|(n, d, s, b)| (n.as_str(), *d, s.as_slice(), b.as_slice())),
+    );
+    let cfg = config_json(config, model, sha256);
     write_safetensors(&out.path().join(CHECKPOINT_FILE), entries, cfg.clone())?;
     std::fs::write(out.path().join(CONFIG_FILE), cfg + "\n")?;
     out.commit()?;
@@ -143,17 +181,52 @@ pub fn save(
 
 /// Reads `dir/config.json` alone (what a command line needs to rebuild the model).
 pub fn load_config(dir: &Path) -> Result<SavedConfig, TrainError> {
+    Ok(read_config(dir)?.0)
+}
+
+/// `dir/config.json` and its text.
+fn read_config(dir: &Path) -> Result<(SavedConfig, String), TrainError> {
     let path = dir.join(CONFIG_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| err(&path, e))?;
-    serde_json::from_str(&text).map_err(|e| err(&path, e))
+    let text = hh_model::input::read_text("resume", &path, MAX_CONFIG_BYTES)
+        .map_err(|e| err(&path, e))?;
+    let saved = serde_json::from_str(&text).map_err(|e| err(&path, e))?;
+    Ok((saved, text))
 }
 
 /// Loads a checkpoint saved by [`save`], checking every tensor's dtype and shape.
 pub fn load(dir: &Path) -> Result<Saved, TrainError> {
-    let SavedConfig { train, model } = load_config(dir)?;
+    let (SavedConfig { train, model, sha256 }, text) = read_config(dir)?;
     let path = dir.join(CHECKPOINT_FILE);
-    let data = std::fs::read(&path).map_err(|e| err(&path, e))?;
+    let data = hh_model::input::read_bytes("resume", &path, MAX_CHECKPOINT_BYTES)
+        .map_err(|e| err(&path, e))?;
     let st = SafeTensors::deserialize(&data).map_err(|e| err(&path, e))?;
+    let (_, header) = SafeTensors::read_metadata(&data).map_err(|e| err(&path, e))?;
+    let metadata = header
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get(METADATA_KEY))
+        .ok_or_else(|| err(&path, "no hh_pinn metadata"))?;
+    if metadata.trim_end() != text.trim_end() {
+        return Err(err(&path, format!("its metadata and {CONFIG_FILE} disagree")));
+    }
+    let mut names: Vec<String> = st.names().into_iter().map(str::to_owned).collect();
+    names.sort();
+    let views: Vec<(String, TensorView<'_>)> = names
+        .into_iter()
+        .map(|n| st.tensor(&n).map(|v| (n, v)))
+        .collect::<Result<_, _>>()
+        .map_err(|e| err(&path, e))?;
+    let found = digest(
+        views
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.dtype(), v.shape(), v.data())),
+    );
+    if found != sha256 {
+        return Err(err(
+            &path,
+            "its tensors do not match the checksum in config.json: the checkpoint is damaged",
+        ));
+    }
     let get = |name: &str| {
         st.tensor(name)
             .map_err(|e| err(&path, format!("{name}: {e}")))

@@ -518,7 +518,7 @@ pub struct Constraints {
 const MAX_SOBOL_POINTS: usize = 1 << 16;
 
 /// The largest loss weight: a loss of order one, weighted, stays far from overflow in `f32`.
-const MAX_WEIGHT: f64 = 1e6;
+pub const MAX_WEIGHT: f64 = 1e6;
 
 fn invalid(field: &str, allowed: &str, got: impl std::fmt::Display) -> ConfigError {
     ConfigError::invalid(field, allowed, got)
@@ -534,7 +534,7 @@ impl TrainConfig {
     /// - `seed-fixed`: the same with the intended pointwise initial loss;
     /// - `dgm`: `seed-fixed` with fresh samples every step and a boundary term;
     /// - `hard`: `seed-fixed` with the initial and dirichlet conditions built into the network;
-    /// - `accurate`: rel_l2 ~1e-3 against FD (results/accurate.md has its ablation): the network
+    /// - `accurate`: rel_l2 ~1e-3 against FD (results/accurate/ has its ablation): the network
     ///   learns `w = u − u_lin` under `u = u_lin + t·x(π − x)·N` (the linear part in closed form;
     ///   initial and dirichlet conditions exact; the model must have a closed-form linear part),
     ///   tanh 4×64, `dgm` batches of 1024 with
@@ -962,7 +962,57 @@ impl TrainConfig {
                 true,
             ));
         }
-        Ok(())
+        self.check_memory(m)
+    }
+
+    /// Refuses, before anything is allocated, a training whose memory does not fit in what this
+    /// process may still use ([`hh_model::resources`]), naming the field of the largest term.
+    /// An upper estimate, in elements of the training's float type:
+    ///
+    /// - network: `P = 3w + (depth − 1)(w² + w) + (w + 1)m` parameters, four copies (weights,
+    ///   gradient, Adam's two moments);
+    /// - batch: `8 · batch · w · depth` (four Taylor streams u, u_x, u_t, u_xx per unit and
+    ///   layer, kept for the backward pass, and their adjoints);
+    /// - pool: `2 · points` (the `pinn` sampler's fixed (t, x) pool);
+    /// - second order (f64): the Jacobian `R × P` with `R = m · points + 2 boundary_points`
+    ///   rows, and `JᵀJ` with its damped copy, `2P²`.
+    fn check_memory(&self, m: usize) -> Result<(), ConfigError> {
+        let n = &self.network;
+        let (w, depth, m) = (n.width as u128, n.depth as u128, m as u128);
+        let elem = self.dtype.dtype().size_in_bytes() as u128;
+        let params = 3 * w + (depth - 1) * (w * w + w) + (w + 1) * m;
+        let s = &self.sampler;
+        let so = &self.second_order;
+        let rows = m * so.points as u128 + 2 * so.boundary_points as u128;
+        let terms = [
+            ("network.width", n.width, 4 * params * elem),
+            (
+                "sampler.batch",
+                s.batch,
+                8 * (s.batch.max(s.boundary_batch) as u128) * w * depth * elem,
+            ),
+            (
+                "sampler.points",
+                s.points,
+                if s.kind == SamplerKind::Pinn { 2 * s.points as u128 * elem } else { 0 },
+            ),
+            (
+                "second_order.points",
+                so.points,
+                if so.iterations > 0 { (rows * params + 2 * params * params) * 8 } else { 0 },
+            ),
+        ];
+        let total = terms.iter().map(|t| t.2).sum();
+        let (field, got, _) = terms
+            .into_iter()
+            .max_by_key(|t| t.2)
+            .expect("four terms");
+        hh_model::resources::check_memory(
+            field,
+            got,
+            total,
+            "the network, its optimiser state, a batch's Taylor streams and the collocation points",
+        )
     }
 
     /// Whether a soft boundary term is computed in boundary mode `bc`.

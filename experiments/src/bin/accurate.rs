@@ -2,7 +2,7 @@
 //! paper value of `a`, the wall time to reach rel_l2 ≤ 1e-2 next to the paper's recipe, an
 //! ablation (each technique of the preset removed in turn), the other boundary modes, and
 //! growing `k`. Writes
-//! `results/accurate.md` and its tables as CSV/JSON in `results/accurate/`.
+//! the report directory `results/accurate/`: `README.md` and its tables as CSV/JSON.
 
 use clap::Parser;
 use hh_eval::jobs::{Jobs, ShardArgs};
@@ -33,9 +33,9 @@ struct Cli {
     /// Evaluate against FD every this many steps (time to rel_l2 ≤ 1e-2).
     #[arg(long, allow_hyphen_values = true, default_value_t = 100)]
     track_every: usize,
-    /// Output directory: writes OUT/accurate.md and OUT/accurate/ (or, with --shard,
-    /// OUT/accurate.shard-I-of-N/).
-    #[arg(long, default_value = "results")]
+    /// The report's directory, replaced whole on success (or, with --shard,
+    /// OUT.shard-I-of-N/).
+    #[arg(long, default_value = "results/accurate")]
     out: PathBuf,
     #[command(flatten)]
     sharding: ShardArgs,
@@ -112,7 +112,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     );
     let total = PAPER_A_VALUES.len() + 2 + ablations.len() + modes.len() + slopes.len();
     let plan = cli.sharding.plan()?;
-    let target = plan.output(&cli.out.join("accurate"));
+    let target = plan.output(&cli.out);
     hh_io::check_output("out", &target)?;
     let mut runner = Runner {
         steps: cli.steps,
@@ -169,7 +169,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .timing("total_s", start.elapsed().as_secs_f64());
     if runner.jobs.is_shard() {
         runner.jobs.finish_shard(&target, manifest)?;
-        eprintln!("wrote {}", target.display());
+        hh_io::note!("wrote {}", target.display());
         return Ok(());
     }
     let cells = hh_eval::jobs::ran::<Vec<Cell>>;
@@ -183,7 +183,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     )
     .note(
         "Preset `accurate` (seed 0) against the FD reference of the same problem. train_s excludes the evaluations \
-         that find time_to_1e-2_s (training seconds until rel_l2 ≤ 1e-2 was first seen).",
+         that find time_to_1e_2_s (training seconds until rel_l2 ≤ 1e-2 was first seen).",
     );
     let mut accurate_a01 = None;
     for (a, r) in rows_per_a {
@@ -263,8 +263,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         ],
         manifest,
     };
-    let md = report.write(&cli.out)?;
-    eprintln!("wrote {}", md.display());
+    let md = report.write(&target)?;
+    hh_io::note!("wrote {}", md.display());
     Ok(())
 }
 

@@ -8,8 +8,8 @@
 //! 3. McKean's pulse (`mckean`, with recovery): its speed as `k → ∞`;
 //! 4. a PINN against FD on a window that holds the pulse's formation and travel.
 //!
-//! Writes `results/fhn.md` and its tables (CSV/JSON), figures (PNG/SVG) and grids (`.npy`) in
-//! `results/fhn/`.
+//! Writes the report directory `results/fhn/`: `README.md`, its tables (CSV/JSON), figures
+//! (PNG/SVG) and grids (`.npy`).
 
 use clap::Parser;
 use hh_eval::metrics::rates;
@@ -50,8 +50,8 @@ struct Cli {
     /// Refinement levels of the pulse: h = 0.4 / 2^i, Δt = 0.4 / 2^i for i < levels (≥ 3).
     #[arg(long, allow_hyphen_values = true, default_value_t = 5)]
     levels: usize,
-    /// Output directory: writes OUT/fhn.md and OUT/fhn/.
-    #[arg(long, default_value = "results")]
+    /// The report's directory, replaced whole on success.
+    #[arg(long, default_value = "results/fhn")]
     out: PathBuf,
 }
 
@@ -142,9 +142,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         return Err(hh_model::ConfigError::invalid("levels", "an integer ≥ 3", cli.levels).into());
     }
     let start = Instant::now();
-    let out_dir = cli.out.join("fhn");
     // Refuse an `--out` we cannot write before the long solves.
-    drop(hh_io::AtomicDir::new(&out_dir)?);
+    hh_io::check_output("out", &cli.out)?;
     let pinn_problem = window();
     let pinn_model = pinn_problem.build()?;
     let pinn_configs = cli
@@ -232,7 +231,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Ok(())
     })?;
-    eprintln!("wrote {}", md.display());
+    hh_io::note!("wrote {}", md.display());
     Ok(())
 }
 
@@ -579,7 +578,7 @@ fn pinn_against_fd(
     }
     notes.push(
         "Both build the initial data in, u_i = u₀,i + (t/T)·N_i, with a soft sealed-end term. Errors on the 128 × 128 \
-         grid; time_to_1e-2_s: training seconds until the worse component first reached rel_l2 ≤ 1e-2 (evaluated \
+         grid; time_to_1e_2_s: training seconds until the worse component first reached rel_l2 ≤ 1e-2 (evaluated \
          every 250 steps, evaluations excluded; – if never). fd_error_estimate: max |FD(h) − FD(2h)| of the reference."
             .into(),
     );

@@ -100,7 +100,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .timing("fd_s", fd_seconds);
     if jobs.is_shard() {
         jobs.finish_shard(&target, manifest)?;
-        eprintln!("wrote {}", target.display());
+        hh_io::note!("wrote {}", target.display());
         return Ok(());
     }
 
@@ -223,7 +223,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .timing("total_s", start.elapsed().as_secs_f64())
         .write(dir.path())?;
     let out = dir.commit()?;
-    eprintln!("wrote {}", out.display());
+    hh_io::note!("wrote {}", out.display());
     Ok(())
 }
 

@@ -12,8 +12,8 @@
 //!    position `p` of each inside the envelope (0 minimal, 1 maximal) and whether it satisfies
 //!    the inclusion.
 //!
-//! Writes `results/nonuniqueness.md` and its tables (CSV/JSON), figures (PNG/SVG) and grids
-//! (`.npy`) in `results/nonuniqueness/`.
+//! Writes the report directory `results/nonuniqueness/`: `README.md`, its tables (CSV/JSON),
+//! figures (PNG/SVG) and grids (`.npy`).
 
 use clap::Parser;
 use hh_eval::nonuniqueness::{
@@ -59,8 +59,8 @@ struct Cli {
     /// Seeds of the unsteered PINNs on the plateau data.
     #[arg(long, allow_hyphen_values = true, default_value_t = 3)]
     seeds: u64,
-    /// Output directory: writes OUT/nonuniqueness.md and OUT/nonuniqueness/.
-    #[arg(long, default_value = "results")]
+    /// The report's directory, replaced whole on success.
+    #[arg(long, default_value = "results/nonuniqueness")]
     out: PathBuf,
 }
 
@@ -102,7 +102,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         return Err(invalid("seeds", "an integer in 1..=20", cli.seeds));
     }
     let start = Instant::now();
-    drop(hh_io::AtomicDir::new(cli.out.join("nonuniqueness"))?);
+    hh_io::check_output("out", &cli.out)?;
     let fd = GridConfig {
         nx: cli.fd,
         nt: cli.fd,
@@ -258,7 +258,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Ok(())
     })?;
-    eprintln!("wrote {}", md.display());
+    hh_io::note!("wrote {}", md.display());
     Ok(())
 }
 
@@ -453,7 +453,7 @@ fn plateau_runs(
             "outside",
             "initial_misfit",
             "defect_mean",
-            "defect_above_0.05",
+            "defect_above_0_05",
             "train_s",
         ],
     )

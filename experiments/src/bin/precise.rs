@@ -7,7 +7,8 @@
 //!    `accurate` and `precise` (Adam, then Levenberg–Marquardt in f64) at each `a`: the times to
 //!    1e-2, 1e-3, 1e-4 and 1e-5 and a figure of the curves.
 //!
-//! Writes `results/precise.md` and its tables (CSV/JSON) and figures in `results/precise/`.
+//! Writes the report directory `results/precise/` (`README.md`, tables as CSV/JSON, figures); another
+//! mode or slope `results/precise_<bc>_k<k>/`.
 
 use clap::Parser;
 use hh_eval::jobs::{Jobs, ShardArgs};
@@ -52,10 +53,10 @@ struct Cli {
     /// `precise`.
     #[arg(long)]
     precise_config: Option<PathBuf>,
-    /// Output directory: writes OUT/precise.md and OUT/precise/ (or, with --shard,
-    /// OUT/precise.shard-I-of-N/).
-    #[arg(long, default_value = "results")]
-    out: PathBuf,
+    /// The report's directory, replaced whole on success (or, with --shard, OUT.shard-I-of-N/);
+    /// default `results/precise`, or `results/precise_<bc>_k<k>` for another mode or slope.
+    #[arg(long)]
+    out: Option<PathBuf>,
     #[command(flatten)]
     sharding: ShardArgs,
 }
@@ -99,7 +100,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         format!("precise_{}_k{}", cli.bc, cli.k)
     };
     cli.k.validate()?;
-    let target = plan.output(&cli.out.join(&name));
+    let out = cli
+        .out
+        .clone()
+        .unwrap_or_else(|| std::path::Path::new("results").join(&name));
+    let target = plan.output(&out);
     hh_io::check_output("out", &target)?;
     let mut jobs = Jobs::new("precise", plan)?;
     let start = Instant::now();
@@ -173,7 +178,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .timing("total_s", start.elapsed().as_secs_f64());
     if jobs.is_shard() {
         jobs.finish_shard(&target, manifest)?;
-        eprintln!("wrote {}", target.display());
+        hh_io::note!("wrote {}", target.display());
         return Ok(());
     }
 
@@ -210,7 +215,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 
     let mut columns = vec!["a", "preset", "final_rel_l2", "train_s"];
-    let labels: Vec<String> = TARGETS.iter().map(|t| format!("time_to_{t:e}_s")).collect();
+    let labels: Vec<String> = TARGETS.iter().map(|t| format!("time_to_{}_s", format!("{t:e}").replace('-', "_"))).collect();
     columns.extend(labels.iter().map(String::as_str));
     let mut times = Table::new(
         "time_to_accuracy",
@@ -300,7 +305,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         ],
         manifest,
     };
-    let md = report.write_with(&cli.out, |dir| {
+    let md = report.write_with(&target, |dir| {
         plot::lines(
             &dir.join("time_to_accuracy"),
             &format!("rel_l2 against training time (k = {}, {})", cli.k, cli.bc),
@@ -310,6 +315,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             true,
         )
     })?;
-    eprintln!("wrote {}", md.display());
+    hh_io::note!("wrote {}", md.display());
     Ok(())
 }

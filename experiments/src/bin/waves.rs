@@ -10,8 +10,8 @@
 //!    stretched front, the distance to the nearest translate of the exact front decays
 //!    exponentially.
 //!
-//! Writes `results/waves.md` and its tables (CSV/JSON), figures (PNG/SVG) and grids (`.npy`) in
-//! `results/waves/`.
+//! Writes the report directory `results/waves/`: `README.md`, its tables (CSV/JSON), figures
+//! (PNG/SVG) and grids (`.npy`).
 
 use clap::Parser;
 use hh_eval::plot::{self, COLORS, LinePanel, Panel, Series};
@@ -51,8 +51,8 @@ struct Cli {
     /// Steps of each PINN (front at k = ∞ and k = 20, and four stimuli around λ*).
     #[arg(long, allow_hyphen_values = true, default_value_t = 10_000)]
     pinn_steps: usize,
-    /// Output directory: writes OUT/waves.md and OUT/waves/.
-    #[arg(long, default_value = "results")]
+    /// The report's directory, replaced whole on success.
+    #[arg(long, default_value = "results/waves")]
     out: PathBuf,
 }
 
@@ -83,7 +83,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         return Err(hh_model::ConfigError::invalid("h", "a number in (0, 0.1]", cli.h).into());
     }
     let start = Instant::now();
-    drop(hh_io::AtomicDir::new(cli.out.join("waves"))?);
+    hh_io::check_output("out", &cli.out)?;
     let decision = Decision {
         horizon: 20.0,
         h: cli.h,
@@ -174,7 +174,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         ndarray_npy::write_npy(dir.join("threshold_above.npy"), above)?;
         Ok(())
     })?;
-    eprintln!("wrote {}", md.display());
+    hh_io::note!("wrote {}", md.display());
     Ok(())
 }
 
@@ -279,9 +279,9 @@ fn nucleus_table() -> anyhow::Result<Table> {
         &[
             "a",
             "sign",
-            "t_leave_delta_1e-1",
-            "t_leave_delta_3e-2",
-            "t_leave_delta_1e-2",
+            "t_leave_delta_1e_1",
+            "t_leave_delta_3e_2",
+            "t_leave_delta_1e_2",
             "fates",
             "growth_rate",
             "lambda_u",
@@ -478,7 +478,7 @@ fn stability_table() -> anyhow::Result<(Table, Vec<LinePanel>)> {
         "lower",
         &[
             "a",
-            "initial data",
+            "initial_data",
             "distance_t_quarter",
             "distance_t_half",
             "distance_T",

@@ -1,10 +1,11 @@
 //! `convergence`: the workspace's main job. Runs a sweep (the embedded `quick` profile by
-//! default) and writes `results/convergence.md` with CSV and JSON for every table.
+//! default) and writes the report directory `results/convergence/`: `README.md` with CSV and
+//! JSON for every table and the run's manifest, swapped in as one unit.
 //!
 //! On a cluster: `convergence --shard I/N --out DIR` runs the I-th of N parts of the sweep
 //! (`0 ≤ I < N`; one array task each, see `scripts/slurm_sweep.sh`) into
-//! `DIR/convergence.shard-I-of-N/`, and `convergence --merge DIR/convergence.shard-* --out results`
-//! assembles the report, which equals that of an unsharded run.
+//! `DIR.shard-I-of-N/`, and `convergence --merge DIR.shard-* --out DIR` assembles the report,
+//! which equals that of an unsharded run.
 
 use clap::Parser;
 use hh_eval::SweepConfig;
@@ -29,11 +30,11 @@ struct Cli {
     /// A sweep file (TOML or JSON) with the fields of the profiles in crates/hh-eval/profiles/.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Output directory.
-    #[arg(long, default_value = "results")]
+    /// The report's directory: new, empty, or one these tools wrote (replaced whole on success).
+    #[arg(long, default_value = "results/convergence")]
     out: PathBuf,
     /// Run only the I-th of N shards of the sweep (0 ≤ I < N) and write its tables to
-    /// OUT/convergence.shard-I-of-N/ for `--merge`.
+    /// OUT.shard-I-of-N/ for `--merge`.
     #[arg(long, value_name = "I/N", allow_hyphen_values = true)]
     shard: Option<Shard>,
     /// Assemble the report from the shard directories of one sweep (all N of them).
@@ -48,13 +49,13 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     let plan = Plan::from_args(cli.shard, cli.merge.clone())?;
-    let target = plan.output(&cli.out.join("convergence"));
+    let target = plan.output(&cli.out);
     hh_io::check_output("out", &target)?;
     if let Plan::Merge(dirs) = &plan {
         let (name, cfg, results) = shard::read(dirs)?;
         let report = hh_eval::sweep::assemble(&name, &cfg, results)?;
-        let md = report.write(&cli.out)?;
-        eprintln!("merged {} shards; wrote {}", dirs.len(), md.display());
+        let md = report.write(&target)?;
+        hh_io::note!("merged {} shards; wrote {}", dirs.len(), md.display());
         return Ok(());
     }
     let (name, cfg) = match &cli.config {
@@ -69,15 +70,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         let chosen = s.select(hh_eval::sweep::parts(&cfg).len());
         let results = hh_eval::sweep::run_parts(&cfg, &chosen, true)?;
         shard::write(&target, &name, &cfg, s, &results)?;
-        eprintln!(
+        hh_io::note!(
             "shard {s}: {} parts; wrote {}",
             chosen.len(),
             target.display()
         );
     } else {
         let report = hh_eval::run_sweep(&name, &cfg, true)?;
-        let md = report.write(&cli.out)?;
-        eprintln!("wrote {}", md.display());
+        let md = report.write(&target)?;
+        hh_io::note!("wrote {}", md.display());
     }
     Ok(())
 }

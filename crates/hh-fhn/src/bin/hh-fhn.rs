@@ -227,7 +227,7 @@ fn solve(args: SolveArgs) -> anyhow::Result<()> {
         .timing("updates_per_s", sol.stats.updates_per_second())
         .write(dir.path())?;
     let out = dir.commit()?;
-    eprintln!(
+    hh_io::note!(
         "solved {} x {} in {seconds:.2} s -> {}",
         cfg.grid.nx,
         cfg.grid.nt,
@@ -302,7 +302,7 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         .timing("ms_per_step", trained.ms_per_step())
         .write(dir.path())?;
     let out = dir.commit()?;
-    eprintln!(
+    hh_io::note!(
         "trained {} steps ({:.3} ms/step), final loss {:.4e}; wrote {}",
         trained.steps(),
         trained.ms_per_step(),

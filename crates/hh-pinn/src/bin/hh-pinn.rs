@@ -135,12 +135,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     hh_io::exit_code(match cli.command {
         Command::Train(args) => train(*args),
-        Command::Presets => {
-            for p in hh_pinn::PRESETS {
-                println!("{p}");
-            }
-            Ok(())
-        }
+        Command::Presets => hh_io::print_stdout(&(hh_pinn::PRESETS.join("\n") + "\n")),
         Command::Config { preset } => TrainConfig::preset(&preset)
             .map_err(anyhow::Error::new)
             .and_then(|train| {
@@ -148,8 +143,7 @@ fn main() -> ExitCode {
                     problem: problem_for(&preset),
                     train,
                 };
-                print!("{}", toml::to_string(&run)?);
-                Ok(())
+                hh_io::print_stdout(&toml::to_string(&run)?)
             }),
     })
 }
@@ -334,7 +328,7 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         .timing("ms_per_step", trained.ms_per_step())
         .write(out.path())?;
     let dir = out.commit()?;
-    eprintln!(
+    hh_io::note!(
         "trained {} steps ({:.3} ms/step), final loss {:.4e}; wrote {}",
         trained.steps(),
         trained.ms_per_step(),
