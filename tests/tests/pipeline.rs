@@ -65,10 +65,10 @@ fn fd_reference_pinn_training_and_error_table_agree_end_to_end() {
     let md = report.write(out.path()).unwrap();
     assert!(std::fs::read_to_string(md).unwrap().contains("FD → PINN"));
     let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.path().join("pipeline/pipeline.json")).unwrap())
+        serde_json::from_slice(&std::fs::read(out.path().join("pipeline.json")).unwrap())
             .unwrap();
     assert_eq!(json["rows"][0][1].as_f64().unwrap(), e.rel_l2);
-    assert!(out.path().join("pipeline/manifest.json").is_file());
+    assert!(out.path().join("manifest.json").is_file());
 }
 
 fn hh_io_manifest() -> hh_io::Manifest {

@@ -267,23 +267,27 @@ pub fn read(dirs: &[PathBuf]) -> anyhow::Result<(String, SweepConfig, Vec<PartRe
     let Some((first, first_shard, first_file)) = stores.first() else {
         return Err(ConfigError::invalid("merge", "one or more shard directories", "none").into());
     };
-    let missing: Vec<usize> = (0..first_shard.count)
-        .filter(|&i| !stores.iter().any(|(_, s, _)| s.index == i))
-        .collect();
-    if !missing.is_empty() {
-        return Err(ConfigError::invalid(
-            "merge",
-            &format!("all {} shards of one sweep", first_shard.count),
-            format!("a set without shard(s) {missing:?}"),
-        )
-        .into());
-    }
     let profile = first_file.profile.clone();
     let cfg: SweepConfig = toml::from_str(&first_file.config)
         .map_err(|e| refuse(first, format!("its sweep config does not parse: {e}")))?;
     cfg.validate()
         .map_err(|e| refuse(first, format!("its sweep config is invalid: {e}")))?;
     let all = parts(&cfg);
+    let missing: Vec<usize> = (0..first_shard.count)
+        .filter(|&i| !stores.iter().any(|(_, s, _)| s.index == i))
+        .collect();
+    if !missing.is_empty() {
+        let parts_missing: Vec<usize> = missing
+            .iter()
+            .flat_map(|&index| Shard { index, count: first_shard.count }.select(all.len()))
+            .collect();
+        return Err(ConfigError::invalid(
+            "merge",
+            &format!("all {} shards of one sweep", first_shard.count),
+            format!("a set without shard(s) {missing:?}, so without parts {parts_missing:?}"),
+        )
+        .into());
+    }
     let mut results = Vec::new();
     for (path, shard, file) in stores {
         let expected = shard.select(all.len());

@@ -50,12 +50,18 @@ fn tables_without_timings(dir: &Path) -> Vec<(String, serde_json::Value)> {
     tables
 }
 
+/// The default sweep on tiny grids and budgets (seconds), written to `dir/tiny.toml`.
+fn tiny_sweep(dir: &Path) -> std::path::PathBuf {
+    let cfg = dir.join("tiny.toml");
+    let tiny = hh_eval::SweepConfig::profile("quick").unwrap().smoke();
+    std::fs::write(&cfg, toml::to_string(&tiny).unwrap()).unwrap();
+    cfg
+}
+
 #[test]
 fn a_merged_sharded_sweep_equals_the_unsharded_one() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("tiny.toml");
-    let tiny = hh_eval::SweepConfig::profile("quick").unwrap().smoke();
-    std::fs::write(&cfg, toml::to_string(&tiny).unwrap()).unwrap();
+    let cfg = tiny_sweep(dir.path());
     let cfg = cfg.to_str().unwrap();
     let whole = dir.path().join("whole");
     let o = convergence(&["--config", cfg, "--out", whole.to_str().unwrap()]);
@@ -115,9 +121,7 @@ fn table0(v: &mut serde_json::Value) -> &mut serde_json::Value {
 #[test]
 fn tampered_shard_stores_are_refused_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("tiny.toml");
-    let tiny = hh_eval::SweepConfig::profile("quick").unwrap().smoke();
-    std::fs::write(&cfg, toml::to_string(&tiny).unwrap()).unwrap();
+    let cfg = tiny_sweep(dir.path());
     let shard = dir.path().join("s.shard-0-of-1");
     let o = convergence(&[
         "--config",

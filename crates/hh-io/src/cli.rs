@@ -17,6 +17,26 @@ pub fn print_stdout(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// The command line, parsed by clap: `--help` and `--version` go through [`print_stdout`] (a
+/// closed pipe ends quietly, a full disk exits 1 with a message, where clap would exit 0 having
+/// written nothing); a usage error is printed on stderr and exits 2, as clap does.
+pub fn parse_args<C: clap::Parser>() -> C {
+    match C::try_parse() {
+        Ok(c) => c,
+        Err(e) if e.use_stderr() => {
+            let _ = write!(io::stderr().lock(), "{}", e.render());
+            std::process::exit(e.exit_code())
+        }
+        Err(e) => match print_stdout(&e.render().to_string()) {
+            Ok(()) => std::process::exit(e.exit_code()),
+            Err(err) => {
+                note_line(&format!("error: {err:#}"));
+                std::process::exit(1)
+            }
+        },
+    }
+}
+
 /// Writes one line of a message to standard error, ignoring failure: a closed or full stderr
 /// loses the message and nothing else. What the binaries use instead of `eprintln!`, which
 /// panics when stderr is a closed pipe.

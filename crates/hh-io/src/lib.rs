@@ -10,5 +10,7 @@ mod cli;
 mod manifest;
 
 pub use atomic::{AtomicDir, OURS_MARKERS, check_distinct, check_output, write_atomic};
-pub use cli::{ensure_finite, exit_code, keep_freed_memory, note_line, print_stdout, progress};
+pub use cli::{
+    ensure_finite, exit_code, keep_freed_memory, note_line, parse_args, print_stdout, progress,
+};
 pub use manifest::{Manifest, git_revision};

@@ -973,7 +973,7 @@ impl TrainConfig {
     ///   gradient, Adam's two moments);
     /// - batch: `8 · batch · w · depth` (four Taylor streams u, u_x, u_t, u_xx per unit and
     ///   layer, kept for the backward pass, and their adjoints);
-    /// - pool: `2 · points` (the `pinn` sampler's fixed (t, x) pool);
+    /// - pool: `points` pairs (t, x) of f64 (the `pinn` sampler's fixed pool);
     /// - second order (f64): the Jacobian `R × P` with `R = m · points + 2 boundary_points`
     ///   rows, and `JᵀJ` with its damped copy, `2P²`.
     fn check_memory(&self, m: usize) -> Result<(), ConfigError> {
@@ -994,7 +994,7 @@ impl TrainConfig {
             (
                 "sampler.points",
                 s.points,
-                if s.kind == SamplerKind::Pinn { 2 * s.points as u128 * elem } else { 0 },
+                if s.kind == SamplerKind::Pinn { 16 * s.points as u128 } else { 0 },
             ),
             (
                 "second_order.points",

@@ -99,6 +99,49 @@ fn resuming_reproduces_the_uninterrupted_run() {
     .expect("model mismatch");
     assert!(e.to_string().contains("another model"), "{e}");
 
+    // a damaged checkpoint is refused, naming `resume`: one flipped bit in the weights, in the
+    // metadata or in config.json, a truncated file, a FIFO in place of a file
+    let file = ck.join(checkpoint::CHECKPOINT_FILE);
+    let bytes = std::fs::read(&file).unwrap();
+    let config = std::fs::read(ck.join(checkpoint::CONFIG_FILE)).unwrap();
+    let damaged = dir.path().join("damaged");
+    let header = 8 + u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    for (what, at) in [("a weight", bytes.len() - 9), ("the metadata", header - 20)] {
+        let mut b = bytes.clone();
+        b[at] ^= 1;
+        std::fs::create_dir_all(&damaged).unwrap();
+        std::fs::write(damaged.join(checkpoint::CHECKPOINT_FILE), &b).unwrap();
+        std::fs::write(damaged.join(checkpoint::CONFIG_FILE), &config).unwrap();
+        let e = Trainer::new(
+            nerve(),
+            &small(12),
+            &TrainOptions {
+                resume: Some(damaged.clone()),
+                ..opts.clone()
+            },
+        )
+        .err()
+        .unwrap_or_else(|| panic!("{what} flipped, yet resumed"));
+        assert!(matches!(e, TrainError::Config(_)) && e.to_string().contains("`resume`"), "{what}: {e}");
+    }
+    std::fs::write(damaged.join(checkpoint::CHECKPOINT_FILE), &bytes[..bytes.len() / 2]).unwrap();
+    assert!(checkpoint::load(&damaged).is_err(), "a truncated file");
+    let mut flipped = config.clone();
+    let at = flipped.iter().position(|&c| c == b'9').unwrap_or(flipped.len() / 2);
+    flipped[at] ^= 1;
+    std::fs::write(damaged.join(checkpoint::CHECKPOINT_FILE), &bytes).unwrap();
+    std::fs::write(damaged.join(checkpoint::CONFIG_FILE), &flipped).unwrap();
+    assert!(checkpoint::load(&damaged).is_err(), "config.json changed");
+    std::fs::remove_file(damaged.join(checkpoint::CHECKPOINT_FILE)).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(damaged.join(checkpoint::CHECKPOINT_FILE))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::fs::write(damaged.join(checkpoint::CONFIG_FILE), &config).unwrap();
+    let e = checkpoint::load(&damaged).err().expect("a FIFO");
+    assert!(e.to_string().contains("not a regular file"), "{e}");
+
     // fewer steps than the checkpoint has taken is refused, naming `steps`
     let e = Trainer::new(
         nerve(),

@@ -43,7 +43,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     hh_io::keep_freed_memory();
-    hh_io::exit_code(run(Cli::parse()))
+    hh_io::exit_code(run(hh_io::parse_args::<Cli>()))
 }
 
 fn columns(first: &[&'static str]) -> Vec<&'static str> {

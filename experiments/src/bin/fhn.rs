@@ -57,7 +57,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     hh_io::keep_freed_memory();
-    hh_io::exit_code(run(Cli::parse()))
+    hh_io::exit_code(run(hh_io::parse_args::<Cli>()))
 }
 
 /// Threshold, recovery rate and interval of the FitzHugh–Nagumo pulse: a = 0.1, ε = 0.005,

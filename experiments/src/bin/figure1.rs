@@ -52,7 +52,7 @@ struct FigureRun {
 
 fn main() -> ExitCode {
     hh_io::keep_freed_memory();
-    hh_io::exit_code(run(Cli::parse()))
+    hh_io::exit_code(run(hh_io::parse_args::<Cli>()))
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {

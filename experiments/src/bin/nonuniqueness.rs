@@ -75,7 +75,7 @@ const KS: [f64; 7] = [5.0, 10.0, 20.0, 40.0, 80.0, 160.0, 320.0];
 
 fn main() -> ExitCode {
     hh_io::keep_freed_memory();
-    hh_io::exit_code(run(Cli::parse()))
+    hh_io::exit_code(run(hh_io::parse_args::<Cli>()))
 }
 
 fn invalid(field: &str, allowed: &str, got: impl std::fmt::Display) -> anyhow::Error {

@@ -66,7 +66,7 @@ const TARGETS: [f64; 4] = [1e-2, 1e-3, 1e-4, 1e-5];
 
 fn main() -> ExitCode {
     hh_io::keep_freed_memory();
-    hh_io::exit_code(run(Cli::parse()))
+    hh_io::exit_code(run(hh_io::parse_args::<Cli>()))
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {

@@ -58,7 +58,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     hh_io::keep_freed_memory();
-    hh_io::exit_code(run(Cli::parse()))
+    hh_io::exit_code(run(hh_io::parse_args::<Cli>()))
 }
 
 const SLOPES: [Slope; 3] = [Slope::Finite(5.0), Slope::Finite(20.0), Slope::Infinite];

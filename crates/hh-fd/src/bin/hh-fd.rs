@@ -80,7 +80,7 @@ struct FdConfig {
 }
 
 fn main() -> ExitCode {
-    let Command::Solve(args) = Cli::parse().command;
+    let Command::Solve(args) = hh_io::parse_args::<Cli>().command;
     hh_io::exit_code(solve(args))
 }
 

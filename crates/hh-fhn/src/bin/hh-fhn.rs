@@ -167,7 +167,7 @@ struct SolveConfig {
 
 fn main() -> ExitCode {
     hh_io::keep_freed_memory();
-    hh_io::exit_code(match Cli::parse().command {
+    hh_io::exit_code(match hh_io::parse_args::<Cli>().command {
         Command::Solve(args) => solve(*args),
         Command::Train(args) => train(*args),
     })

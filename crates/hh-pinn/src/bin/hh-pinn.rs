@@ -132,7 +132,7 @@ struct TrainArgs {
 
 fn main() -> ExitCode {
     hh_io::keep_freed_memory();
-    let cli = Cli::parse();
+    let cli = hh_io::parse_args::<Cli>();
     hh_io::exit_code(match cli.command {
         Command::Train(args) => train(*args),
         Command::Presets => hh_io::print_stdout(&(hh_pinn::PRESETS.join("\n") + "\n")),
