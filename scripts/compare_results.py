@@ -7,8 +7,8 @@
 
 A table is a JSON file under results/ with "columns" and "rows" (what every report writes next
 to its CSV). Tables are matched by path; columns by name (after --rename), so reordered columns
-compare. Timing columns are skipped: names ending in `_s`, `ms_per_step` and `*_per_s` (they
-measure the machine, not the numerics). Every other cell must be equal bit for bit (NaN, written
+compare. Timing columns are skipped: `seconds`, names ending in `_s`, `ms_per_step` and
+`*_per_s` (they measure the machine, not the numerics). Every other cell must be equal bit for bit (NaN, written
 null, equals NaN). Prints one line per table that is not identical, with the number of cells
 that differ and the largest relative difference, then `compare: N identical, M differ, K only on
 one side`. Exits 1 when a table differs. Needs only the Python standard library and git.
@@ -24,7 +24,11 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 
 
 def is_timing(column):
-    return column.endswith("_s") or column == "ms_per_step" or column.endswith("_per_s")
+    return (
+        column in ("seconds", "ms_per_step")
+        or column.endswith("_s")
+        or column.endswith("_per_s")
+    )
 
 
 def tables_at(rev):

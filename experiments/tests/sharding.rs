@@ -40,23 +40,19 @@ fn merged_shards_of_an_experiment_equal_the_unsharded_run() {
         root.path().join("merged"),
     );
     precise(&["--out", all.to_str().unwrap()]);
+    let run = shards.join("run");
     for s in ["0/3", "1/3", "2/3"] {
-        precise(&["--shard", s, "--out", shards.to_str().unwrap()]);
+        precise(&["--shard", s, "--out", run.to_str().unwrap()]);
     }
     let dirs: Vec<String> = (0..3)
-        .map(|i| {
-            shards
-                .join(format!("precise.shard-{i}-of-3"))
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|i| format!("{}.shard-{i}-of-3", run.display()))
         .collect();
     let mut args = vec!["--out", merged.to_str().unwrap(), "--merge"];
     args.extend(dirs.iter().map(String::as_str));
     precise(&args);
 
     // Deterministic columns (not the timings) are equal to the last bit.
-    let (a, b) = (all.join("precise"), merged.join("precise"));
+    let (a, b) = (all, merged);
     for col in [
         "bc",
         "k",
