@@ -16,11 +16,3 @@ pub fn paper(a: f64, bc: BoundaryMode) -> ProblemConfig {
 /// max norm on the paper's problem) is far below the PINN errors it judges.
 pub const TEST_GRID: [usize; 2] = [128, 1024];
 
-/// The largest `|a − b|` over two grids of the same shape.
-pub fn max_abs_diff(a: &ndarray::Array2<f64>, b: &ndarray::Array2<f64>) -> f64 {
-    assert_eq!(a.dim(), b.dim());
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f64::max)
-}

@@ -6,7 +6,8 @@ use hh_eval::{Report, Table};
 use hh_model::{BoundaryMode, EvalGrid, ReactionDiffusion};
 use hh_pinn::{TrainConfig, TrainOptions, Trainer};
 use std::sync::Arc;
-use tests::{TEST_GRID, max_abs_diff, paper};
+use hh_fd::max_abs_diff;
+use tests::{TEST_GRID, paper};
 
 #[test]
 fn fd_reference_pinn_training_and_error_table_agree_end_to_end() {

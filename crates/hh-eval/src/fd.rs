@@ -205,16 +205,6 @@ pub fn grid_convergence(
     Ok(tables)
 }
 
-/// Number of solves of [`grid_convergence`].
-pub fn grid_convergence_jobs(cfg: &GridConvergence) -> usize {
-    cfg.bc.len() * cfg.k.len() * cfg.levels
-}
-
-/// Number of solves of [`k_convergence`].
-pub fn k_convergence_jobs(cfg: &KConvergence, a_values: &[f64]) -> usize {
-    cfg.bc.len() * cfg.regularisation.len() * a_values.len() * (cfg.k.len() + 1)
-}
-
 /// Convergence in `k`: `e_k = ‖u_k − u_∞‖` (same side) and the observed rates `log₂(e_k/e_2k)`,
 /// one table per boundary mode and side; and the envelope `‖u⁺ − u⁻‖` between the two sides,
 /// which for `k = ∞` measures the non-uniqueness of the inclusion.

@@ -280,7 +280,7 @@ fn fronts() -> anyhow::Result<Table> {
                     },
                     grid(9000, 4000),
                     a,
-                    (1.0 - 2.0 * a) / (a * (1.0 - a)).sqrt(),
+                    hh_model::waves::front_speed(a),
                 ),
             };
             let sol = solve_cfg(&cfg, &g)?;
