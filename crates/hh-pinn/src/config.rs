@@ -191,6 +191,17 @@ pub enum SamplerKind {
     Dgm,
 }
 
+impl std::str::FromStr for SamplerKind {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, ConfigError> {
+        match s {
+            "pinn" => Ok(Self::Pinn),
+            "dgm" => Ok(Self::Dgm),
+            _ => Err(invalid("sampler", "pinn or dgm", s)),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SamplerConfig {

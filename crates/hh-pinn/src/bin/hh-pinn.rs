@@ -70,22 +70,22 @@ struct TrainArgs {
     a: Option<f64>,
     /// Ramp slope k > 0, or `inf`.
     #[arg(long, allow_hyphen_values = true)]
-    k: Option<String>,
+    k: Option<Slope>,
     /// lower or upper.
     #[arg(long)]
-    regularisation: Option<String>,
+    regularisation: Option<Regularisation>,
     /// Boundary mode: dirichlet, neumann or free.
     #[arg(long)]
-    bc: Option<String>,
+    bc: Option<BoundaryMode>,
     /// Initial condition: paper, sin, const:C, step:X0, plateau:W, npy:PATH.
     #[arg(long, allow_hyphen_values = true)]
-    ic: Option<String>,
+    ic: Option<InitialCondition>,
     /// Final time T > 0.
     #[arg(long, allow_hyphen_values = true)]
     t_end: Option<f64>,
     /// Steer towards the minimal or maximal solution: none, min or max (the inclusion).
     #[arg(long)]
-    steer: Option<String>,
+    steer: Option<Direction>,
     /// Pin u(TAU, ·) = a (the threshold), softly, and steer only after TAU: the solution that
     /// stays at a until TAU.
     #[arg(long, allow_hyphen_values = true, value_name = "TAU")]
@@ -95,7 +95,7 @@ struct TrainArgs {
     boundary_weight: Option<f64>,
     /// Sampler: pinn or dgm.
     #[arg(long)]
-    sampler: Option<String>,
+    sampler: Option<SamplerKind>,
     /// Optimiser steps.
     #[arg(long, allow_hyphen_values = true)]
     steps: Option<usize>,
@@ -196,23 +196,23 @@ fn config_of(args: &TrainArgs) -> anyhow::Result<RunConfig<ProblemConfig>> {
     if let Some(a) = args.a {
         p.a = a;
     }
-    if let Some(k) = &args.k {
-        p.k = k.parse::<Slope>()?;
+    if let Some(k) = args.k {
+        p.k = k;
     }
-    if let Some(r) = &args.regularisation {
-        p.regularisation = r.parse::<Regularisation>()?;
+    if let Some(r) = args.regularisation {
+        p.regularisation = r;
     }
-    if let Some(bc) = &args.bc {
-        p.bc = bc.parse::<BoundaryMode>()?;
+    if let Some(bc) = args.bc {
+        p.bc = bc;
     }
     if let Some(ic) = &args.ic {
-        p.ic = ic.parse::<InitialCondition>()?;
+        p.ic = ic.clone();
     }
     if let Some(t) = args.t_end {
         p.t_end = t;
     }
-    if let Some(s) = &args.steer {
-        t.loss.steer.direction = s.parse::<Direction>()?;
+    if let Some(s) = args.steer {
+        t.loss.steer.direction = s;
     }
     if let Some(tau) = args.pin {
         t.loss.steer.from = tau;
@@ -226,12 +226,8 @@ fn config_of(args: &TrainArgs) -> anyhow::Result<RunConfig<ProblemConfig>> {
     if let Some(w) = args.boundary_weight {
         t.loss.boundary = w;
     }
-    if let Some(s) = &args.sampler {
-        t.sampler.kind = match s.as_str() {
-            "pinn" => SamplerKind::Pinn,
-            "dgm" => SamplerKind::Dgm,
-            _ => return Err(ConfigError::invalid("sampler", "pinn or dgm", s).into()),
-        };
+    if let Some(s) = args.sampler {
+        t.sampler.kind = s;
     }
     if let Some(s) = args.steps {
         t.steps = s;
