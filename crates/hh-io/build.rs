@@ -27,8 +27,11 @@ fn main() {
     let workspace = crate_dir.join("../..");
     let revision = match git(&crate_dir, &["rev-parse", "HEAD"]) {
         Some(rev) if !rev.is_empty() => {
-            let dirty = git(&crate_dir, &["status", "--porcelain", "--untracked-files=no"])
-                .is_some_and(|s| !s.is_empty());
+            let dirty = git(
+                &crate_dir,
+                &["status", "--porcelain", "--untracked-files=no"],
+            )
+            .is_some_and(|s| !s.is_empty());
             if dirty { format!("{rev}-dirty") } else { rev }
         }
         _ => "unknown".into(),
@@ -44,6 +47,9 @@ fn main() {
         }
     }
     for source in ["crates", "experiments", "tests", "Cargo.toml", "Cargo.lock"] {
-        println!("cargo:rerun-if-changed={}", workspace.join(source).display());
+        println!(
+            "cargo:rerun-if-changed={}",
+            workspace.join(source).display()
+        );
     }
 }

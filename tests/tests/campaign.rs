@@ -38,7 +38,9 @@ fn the_hostile_input_campaign_holds() {
         "the campaign found cases that do not hold:\n{stdout}\n{stderr}"
     );
     assert!(
-        stdout.lines().any(|l| l.starts_with("campaign: ") && l.ends_with(" 0 failed")),
+        stdout
+            .lines()
+            .any(|l| l.starts_with("campaign: ") && l.ends_with(" 0 failed")),
         "no tally:\n{stdout}"
     );
 }

@@ -3,10 +3,10 @@
 
 use hh_eval::metrics::Errors;
 use hh_eval::{Report, Table};
+use hh_fd::max_abs_diff;
 use hh_model::{BoundaryMode, EvalGrid, ReactionDiffusion};
 use hh_pinn::{TrainConfig, TrainOptions, Trainer};
 use std::sync::Arc;
-use hh_fd::max_abs_diff;
 use tests::{TEST_GRID, paper};
 
 #[test]
@@ -66,8 +66,7 @@ fn fd_reference_pinn_training_and_error_table_agree_end_to_end() {
     let md = report.write(out.path()).unwrap();
     assert!(std::fs::read_to_string(md).unwrap().contains("FD → PINN"));
     let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.path().join("pipeline.json")).unwrap())
-            .unwrap();
+        serde_json::from_slice(&std::fs::read(out.path().join("pipeline.json")).unwrap()).unwrap();
     assert_eq!(json["rows"][0][1].as_f64().unwrap(), e.rel_l2);
     assert!(out.path().join("manifest.json").is_file());
 }

@@ -300,9 +300,14 @@ impl SweepConfig {
         }
         if let Some(g) = self.reference_grid {
             let grid = finest(g[0], g[1], 0, 0.5);
-            let problem = paper_problem(self.a_values[0], BoundaryMode::Dirichlet, k5, Regularisation::Lower)
-                .build()
-                .map_err(|e| e.within("a_values"))?;
+            let problem = paper_problem(
+                self.a_values[0],
+                BoundaryMode::Dirichlet,
+                k5,
+                Regularisation::Lower,
+            )
+            .build()
+            .map_err(|e| e.within("a_values"))?;
             grid.validate()
                 .and_then(|()| hh_fd::check_resources(&problem, &grid))
                 .map_err(|e| {
@@ -315,7 +320,9 @@ impl SweepConfig {
         }
         if let Some(n) = &self.nonuniqueness {
             let grid = finest(n.fd[0], n.fd[1], 0, 0.5);
-            let problem = ProblemConfig::default().build().map_err(|e| e.within("nonuniqueness"))?;
+            let problem = ProblemConfig::default()
+                .build()
+                .map_err(|e| e.within("nonuniqueness"))?;
             hh_fd::check_resources(&problem, &grid).map_err(|e| {
                 e.renamed(|f| match f {
                     "nx" => "nonuniqueness.fd[0] (nx)".into(),

@@ -11,7 +11,6 @@ use crate::config::{GridConvergence, KConvergence};
 use crate::metrics::{Errors, rates};
 use crate::table::{Cell, Table};
 
-
 /// Columns of the grid-convergence tables `grid_convergence_<bc>`.
 pub const GRID_CONVERGENCE_COLUMNS: [&str; 7] = [
     "k",
@@ -35,8 +34,15 @@ pub const ENVELOPE_COLUMNS: [&str; 6] = [
     "u_upper_centre",
 ];
 /// Columns of the table `fd_centre_values`.
-pub const CENTRE_VALUES_COLUMNS: [&str; 7] =
-    ["bc", "a", "u_centre", "nx", "nt", "margin", "estimated_error"];
+pub const CENTRE_VALUES_COLUMNS: [&str; 7] = [
+    "bc",
+    "a",
+    "u_centre",
+    "nx",
+    "nt",
+    "margin",
+    "estimated_error",
+];
 
 /// The paper's problem with threshold `a`, mode `bc`, slope `k` and side `reg`.
 pub fn paper_problem(a: f64, bc: BoundaryMode, k: Slope, reg: Regularisation) -> ProblemConfig {

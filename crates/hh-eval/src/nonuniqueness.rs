@@ -23,7 +23,6 @@ use ndarray::Array2;
 
 use crate::table::{Cell, Table};
 
-
 /// Columns of the table `nonuniqueness_summary`.
 pub const SUMMARY_COLUMNS: [&str; 5] = ["method", "data", "bc", "measure", "value"];
 

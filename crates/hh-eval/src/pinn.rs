@@ -16,7 +16,6 @@ use crate::config::PinnSweep;
 use crate::metrics::{Errors, rates};
 use crate::table::{Cell, Table};
 
-
 /// Columns of the table `pinn_k_convergence_dirichlet`.
 pub const K_TABLE_COLUMNS: [&str; 8] = [
     "preset",

@@ -126,7 +126,10 @@ impl StoredTable {
     /// used as a path unless it is one), rows as long as the header, numbers that parse.
     fn into_table(self) -> Result<Table, String> {
         if !is_identifier(&self.name) {
-            return Err(format!("a table named {:?}, which is not an identifier", self.name));
+            return Err(format!(
+                "a table named {:?}, which is not an identifier",
+                self.name
+            ));
         }
         if let Some(c) = self.columns.iter().find(|c| !is_identifier(c)) {
             return Err(format!("table {}: a column named {c:?}", self.name));
@@ -279,7 +282,13 @@ pub fn read(dirs: &[PathBuf]) -> anyhow::Result<(String, SweepConfig, Vec<PartRe
     if !missing.is_empty() {
         let parts_missing: Vec<usize> = missing
             .iter()
-            .flat_map(|&index| Shard { index, count: first_shard.count }.select(all.len()))
+            .flat_map(|&index| {
+                Shard {
+                    index,
+                    count: first_shard.count,
+                }
+                .select(all.len())
+            })
             .collect();
         return Err(ConfigError::invalid(
             "merge",
@@ -301,7 +310,12 @@ pub fn read(dirs: &[PathBuf]) -> anyhow::Result<(String, SweepConfig, Vec<PartRe
         }
         for p in file.parts {
             let part = &all[p.index];
-            let at = |reason: String| refuse(&path, format!("part {} ({}): {reason}", p.index, part.label()));
+            let at = |reason: String| {
+                refuse(
+                    &path,
+                    format!("part {} ({}): {reason}", p.index, part.label()),
+                )
+            };
             if p.label != part.label() {
                 return Err(at(format!("its label is {:?}", p.label)).into());
             }

@@ -232,7 +232,10 @@ impl Shape {
     /// Why `t` is not a table of this shape, naming the row and column at fault.
     pub fn check(&self, t: &Table) -> Result<(), String> {
         if t.name != self.name {
-            return Err(format!("a table {:?} where {:?} belongs", t.name, self.name));
+            return Err(format!(
+                "a table {:?} where {:?} belongs",
+                t.name, self.name
+            ));
         }
         if t.columns != self.columns {
             return Err(format!(
@@ -331,7 +334,12 @@ impl Part {
                     &waves::CRITICAL_AMPLITUDE_COLUMNS,
                     n_a * cfg.waves.as_ref().map_or(0, |w| w.k.len()),
                 )
-                .missing(&["lambda_lo", "lambda_hi", "lambda_star", "front_speed_c_k"]),
+                .missing(&[
+                    "lambda_lo",
+                    "lambda_hi",
+                    "lambda_star",
+                    "front_speed_c_k",
+                ]),
             ],
             Part::Nonuniqueness => vec![
                 Shape::new(
@@ -421,7 +429,12 @@ pub fn assemble(
         // The tables a part computed are those it promises (what a merge checks shards against).
         let shapes = part.shapes(cfg);
         if result.tables.len() != shapes.len() {
-            anyhow::bail!("part {} computed {} tables, not {}", part.label(), result.tables.len(), shapes.len());
+            anyhow::bail!(
+                "part {} computed {} tables, not {}",
+                part.label(),
+                result.tables.len(),
+                shapes.len()
+            );
         }
         for (t, shape) in result.tables.iter().zip(&shapes) {
             shape

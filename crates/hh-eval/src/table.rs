@@ -87,9 +87,15 @@ impl Table {
     /// ([`is_identifier`]): they are the program's own constants (tables read from a file are
     /// checked before they are built, see [`crate::shard`]).
     pub fn new(name: &str, title: &str, bc: &str, regularisation: &str, columns: &[&str]) -> Self {
-        assert!(is_identifier(name), "table name {name:?} is not an identifier");
+        assert!(
+            is_identifier(name),
+            "table name {name:?} is not an identifier"
+        );
         for c in columns {
-            assert!(is_identifier(c), "column {c:?} of table {name} is not an identifier");
+            assert!(
+                is_identifier(c),
+                "column {c:?} of table {name} is not an identifier"
+            );
         }
         Self {
             name: name.into(),

@@ -16,7 +16,6 @@ use rayon::prelude::*;
 
 use crate::table::{Cell, Table};
 
-
 /// Columns of the table `critical_amplitude`.
 pub const CRITICAL_AMPLITUDE_COLUMNS: [&str; 8] = [
     "a",

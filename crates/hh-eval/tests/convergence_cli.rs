@@ -90,7 +90,10 @@ fn a_merged_sharded_sweep_equals_the_unsharded_one() {
     let o = convergence(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
-    let (a, b) = (tables_without_timings(&whole), tables_without_timings(&merged));
+    let (a, b) = (
+        tables_without_timings(&whole),
+        tables_without_timings(&merged),
+    );
     assert!(a.len() > 10, "{} tables", a.len());
     assert_eq!(a, b, "merged tables differ from the unsharded run's");
     assert!(whole.join("README.md").is_file() && merged.join("README.md").is_file());
@@ -140,38 +143,86 @@ fn tampered_shard_stores_are_refused_naming_the_file() {
     let abs = victim.join("pwned").display().to_string();
     type Lie = Box<dyn Fn(&mut serde_json::Value)>;
     let lies: Vec<(&str, Lie)> = vec![
-        ("a path as a table name", Box::new(move |v| { table0(v)["name"] = abs.clone().into() })),
-        ("a relative path", Box::new(move |v| { table0(v)["name"] = "../victim/pwned".into() })),
-        ("another table's name", Box::new(move |v| { table0(v)["name"] = "critical_amplitude".into() })),
-        ("an extra row", Box::new(move |v| {
-            let row = table0(v)["rows"][0].clone();
-            table0(v)["rows"].as_array_mut().unwrap().push(row);
-        })),
-        ("an extra table", Box::new(move |v| {
-            let t = table0(v).clone();
-            v["parts"][0]["tables"].as_array_mut().unwrap().push(t);
-        })),
-        ("an infinite measure", Box::new(move |v| { table0(v)["rows"][0][2] = serde_json::json!({"Number": "inf"}) })),
-        ("a number that is none", Box::new(move |v| { table0(v)["rows"][0][2] = serde_json::json!({"Number": "abc"}) })),
-        ("a short row", Box::new(move |v| { table0(v)["rows"][0].as_array_mut().unwrap().pop(); })),
-        ("a false label", Box::new(|v| v["parts"][0]["label"] = "PINN accurate, dirichlet, a = 9".into())),
-        ("a part out of range", Box::new(|v| v["parts"][0]["index"] = 99999.into())),
-        ("another column", Box::new(move |v| { table0(v)["columns"][0] = "u(T,π/2)".into() })),
+        (
+            "a path as a table name",
+            Box::new(move |v| table0(v)["name"] = abs.clone().into()),
+        ),
+        (
+            "a relative path",
+            Box::new(move |v| table0(v)["name"] = "../victim/pwned".into()),
+        ),
+        (
+            "another table's name",
+            Box::new(move |v| table0(v)["name"] = "critical_amplitude".into()),
+        ),
+        (
+            "an extra row",
+            Box::new(move |v| {
+                let row = table0(v)["rows"][0].clone();
+                table0(v)["rows"].as_array_mut().unwrap().push(row);
+            }),
+        ),
+        (
+            "an extra table",
+            Box::new(move |v| {
+                let t = table0(v).clone();
+                v["parts"][0]["tables"].as_array_mut().unwrap().push(t);
+            }),
+        ),
+        (
+            "an infinite measure",
+            Box::new(move |v| table0(v)["rows"][0][2] = serde_json::json!({"Number": "inf"})),
+        ),
+        (
+            "a number that is none",
+            Box::new(move |v| table0(v)["rows"][0][2] = serde_json::json!({"Number": "abc"})),
+        ),
+        (
+            "a short row",
+            Box::new(move |v| {
+                table0(v)["rows"][0].as_array_mut().unwrap().pop();
+            }),
+        ),
+        (
+            "a false label",
+            Box::new(|v| v["parts"][0]["label"] = "PINN accurate, dirichlet, a = 9".into()),
+        ),
+        (
+            "a part out of range",
+            Box::new(|v| v["parts"][0]["index"] = 99999.into()),
+        ),
+        (
+            "another column",
+            Box::new(move |v| table0(v)["columns"][0] = "u(T,π/2)".into()),
+        ),
     ];
     let out = dir.path().join("merged");
     for (what, lie) in lies {
         let mut v = honest.clone();
         lie(&mut v);
         std::fs::write(&parts, serde_json::to_string(&v).unwrap()).unwrap();
-        let o = convergence(&["--out", out.to_str().unwrap(), "--merge", shard.to_str().unwrap()]);
+        let o = convergence(&[
+            "--out",
+            out.to_str().unwrap(),
+            "--merge",
+            shard.to_str().unwrap(),
+        ]);
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{what}: {stderr}");
-        assert!(stderr.contains(&parts.display().to_string()), "{what}: {stderr}");
+        assert!(
+            stderr.contains(&parts.display().to_string()),
+            "{what}: {stderr}"
+        );
         assert!(!out.exists(), "{what}");
         assert_eq!(std::fs::read_dir(&victim).unwrap().count(), 0, "{what}");
     }
     std::fs::write(&parts, b"{\"profile\": \"\xff\"}").unwrap();
-    let o = convergence(&["--out", out.to_str().unwrap(), "--merge", shard.to_str().unwrap()]);
+    let o = convergence(&[
+        "--out",
+        out.to_str().unwrap(),
+        "--merge",
+        shard.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not UTF-8"));
 }

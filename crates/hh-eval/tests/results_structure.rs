@@ -51,10 +51,21 @@ fn a_failed_write_keeps_the_previous_report() {
     let before = std::fs::read_to_string(out.join("README.md")).unwrap();
     // an output path that cannot be created: the old report stays
     std::fs::write(dir.path().join("blocker"), "").unwrap();
-    assert!(report.write(&dir.path().join("blocker/convergence")).is_err());
+    assert!(
+        report
+            .write(&dir.path().join("blocker/convergence"))
+            .is_err()
+    );
     // a report whose extra files fail: the old report stays, whole
-    assert!(report.write_with(&out, |_| anyhow::bail!("a figure failed")).is_err());
-    assert_eq!(std::fs::read_to_string(out.join("README.md")).unwrap(), before);
+    assert!(
+        report
+            .write_with(&out, |_| anyhow::bail!("a figure failed"))
+            .is_err()
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("README.md")).unwrap(),
+        before
+    );
 }
 
 /// Every CSV file under `results/` reads back with the README's recipe,
@@ -73,14 +84,21 @@ fn every_committed_csv_survives_a_plain_comma_split() {
         }
     }
     let mut files = Vec::new();
-    csvs(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../results"), &mut files);
+    csvs(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../results"),
+        &mut files,
+    );
     assert!(files.len() > 20, "{} CSV files", files.len());
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
         let mut lines = text.lines();
         let header: Vec<&str> = lines.next().unwrap().split(',').collect();
         for name in &header {
-            assert!(hh_eval::table::is_identifier(name), "{}: column {name:?}", f.display());
+            assert!(
+                hh_eval::table::is_identifier(name),
+                "{}: column {name:?}",
+                f.display()
+            );
         }
         for (i, line) in lines.enumerate() {
             assert_eq!(

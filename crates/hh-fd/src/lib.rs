@@ -439,7 +439,11 @@ pub fn reference<P: ReactionDiffusion + ?Sized>(problem: &P) -> Result<Solution,
 /// `max |a − b|` over two grids of the same shape (panics on different shapes: comparing them
 /// is a mistake, and zipping would hide it).
 pub fn max_abs_diff(a: &Array2<f64>, b: &Array2<f64>) -> f64 {
-    assert_eq!(a.dim(), b.dim(), "max_abs_diff of grids of different shapes");
+    assert_eq!(
+        a.dim(),
+        b.dim(),
+        "max_abs_diff of grids of different shapes"
+    );
     a.iter()
         .zip(b)
         .map(|(x, y)| (x - y).abs())

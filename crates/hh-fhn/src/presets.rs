@@ -23,9 +23,9 @@ use hh_pinn::config::MAX_WEIGHT as MAX_COMPONENT_WEIGHT;
 pub fn applicable(problem: &FhnConfig) -> Vec<&'static str> {
     let model = problem.build().ok();
     let fits = |p: &str| {
-        model.as_ref().is_some_and(|m| {
-            TrainConfig::preset(p).is_ok_and(|c| c.validate_for(m).is_ok())
-        })
+        model
+            .as_ref()
+            .is_some_and(|m| TrainConfig::preset(p).is_ok_and(|c| c.validate_for(m).is_ok()))
     };
     PRESETS
         .iter()

@@ -590,7 +590,11 @@ mod tests {
             std::fs::read_to_string(out.join("data.txt")).unwrap(),
             "old"
         );
-        assert_eq!(names(&out), ["data.txt", "manifest.json"], "the marker goes");
+        assert_eq!(
+            names(&out),
+            ["data.txt", "manifest.json"],
+            "the marker goes"
+        );
         std::fs::write(dir.path().join("manifest.json"), "{}").unwrap();
         dir.commit().unwrap();
         assert_eq!(names(&out), ["manifest.json"]);
@@ -716,10 +720,20 @@ mod tests {
         let link = root.path().join("lnk");
         std::os::unix::fs::symlink(&out, &link).unwrap();
         for ck in [link.join("ck"), link.clone(), out.join("../out/ck")] {
-            assert!(check_distinct("out", &out, "checkpoint-dir", &ck).is_err(), "{}", ck.display());
+            assert!(
+                check_distinct("out", &out, "checkpoint-dir", &ck).is_err(),
+                "{}",
+                ck.display()
+            );
             assert!(check_distinct("out", &link, "checkpoint-dir", &ck).is_err());
         }
-        check_distinct("out", &out, "checkpoint-dir", &root.path().join("out.checkpoint")).unwrap();
+        check_distinct(
+            "out",
+            &out,
+            "checkpoint-dir",
+            &root.path().join("out.checkpoint"),
+        )
+        .unwrap();
     }
 
     #[test]

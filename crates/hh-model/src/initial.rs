@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use crate::error::finite;
+use crate::{ConfigError, Jet};
 use ndarray::ArrayView1;
 use ndarray_npy::ViewNpyExt;
-use crate::{ConfigError, Jet};
 
 /// The initial condition as written in configs and on the command line:
 /// `paper`, `sin`, `const:C`, `step:X0`, `plateau:W` or `npy:PATH`.

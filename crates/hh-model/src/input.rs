@@ -39,7 +39,9 @@ pub fn read_bytes(field: &str, path: &Path, max_bytes: u64) -> Result<Vec<u8>, C
         .read_to_end(&mut bytes)
         .map_err(|e| refuse(e.to_string()))?;
     if bytes.len() as u64 > max_bytes {
-        return Err(refuse(format!("more than {max_bytes} bytes (it grew while read)")));
+        return Err(refuse(format!(
+            "more than {max_bytes} bytes (it grew while read)"
+        )));
     }
     Ok(bytes)
 }
@@ -84,13 +86,24 @@ mod tests {
         std::fs::write(&file, "x = 1\n").unwrap();
         assert_eq!(read_text("config", &file, 6).unwrap(), "x = 1\n");
         let big = read_bytes("config", &file, 5).unwrap_err().to_string();
-        assert!(big.contains("`config`") && big.contains("at most 5"), "{big}");
+        assert!(
+            big.contains("`config`") && big.contains("at most 5"),
+            "{big}"
+        );
         // A FIFO is refused at once instead of blocking the reader.
         let fifo = dir.path().join("fifo");
-        let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
         assert!(status.success());
-        let e = read_bytes("resume", &fifo, 1 << 20).unwrap_err().to_string();
-        assert!(e.contains("`resume`") && e.contains("not a regular file"), "{e}");
+        let e = read_bytes("resume", &fifo, 1 << 20)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`resume`") && e.contains("not a regular file"),
+            "{e}"
+        );
         for other in [dir.path(), Path::new("/dev/zero")] {
             assert!(read_bytes("config", other, 1 << 20).is_err());
         }

@@ -48,7 +48,10 @@ pub fn check_memory(
 
 /// `MemAvailable` in bytes.
 fn mem_available() -> Option<u64> {
-    kib_field(&std::fs::read_to_string("/proc/meminfo").ok()?, "MemAvailable:")
+    kib_field(
+        &std::fs::read_to_string("/proc/meminfo").ok()?,
+        "MemAvailable:",
+    )
 }
 
 /// The soft limit `limit` of `/proc/self/limits` less the current size `status_key` of
@@ -63,7 +66,10 @@ fn rlimit_headroom(limit: &str, status_key: &str) -> Option<u64> {
         .next()?
         .parse::<u64>()
         .ok()?;
-    let used = kib_field(&std::fs::read_to_string("/proc/self/status").ok()?, status_key)?;
+    let used = kib_field(
+        &std::fs::read_to_string("/proc/self/status").ok()?,
+        status_key,
+    )?;
     Some(soft.saturating_sub(used))
 }
 
@@ -105,7 +111,10 @@ mod tests {
     #[test]
     fn a_request_beyond_the_limit_is_refused_naming_the_field() {
         let e = check_memory("nx", 1u64 << 62, u128::MAX, "the FD solution").unwrap_err();
-        assert!(e.to_string().contains("`nx`") && e.to_string().contains("MiB"), "{e}");
+        assert!(
+            e.to_string().contains("`nx`") && e.to_string().contains("MiB"),
+            "{e}"
+        );
         check_memory("nx", 4, 1024, "the FD solution").unwrap();
         assert_eq!(kib_field("VmSize:\t  2048 kB\n", "VmSize:"), Some(2 << 20));
     }

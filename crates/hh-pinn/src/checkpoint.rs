@@ -49,7 +49,9 @@ const MAX_CHECKPOINT_BYTES: u64 = 64 << 30;
 
 /// SHA-256 over the tensors `(name, dtype, shape, bytes)` in order, each field length-prefixed,
 /// in hex: what a checkpoint's `sha256` holds.
-pub fn digest<'a>(tensors: impl IntoIterator<Item = (&'a str, Dtype, &'a [usize], &'a [u8])>) -> String {
+pub fn digest<'a>(
+    tensors: impl IntoIterator<Item = (&'a str, Dtype, &'a [usize], &'a [u8])>,
+) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     let mut field = |bytes: &[u8]| {
@@ -59,7 +61,12 @@ pub fn digest<'a>(tensors: impl IntoIterator<Item = (&'a str, Dtype, &'a [usize]
     for (name, dtype, shape, data) in tensors {
         field(name.as_bytes());
         field(format!("{dtype:?}").as_bytes());
-        field(&shape.iter().flat_map(|d| (*d as u64).to_le_bytes()).collect::<Vec<u8>>());
+        field(
+            &shape
+                .iter()
+                .flat_map(|d| (*d as u64).to_le_bytes())
+                .collect::<Vec<u8>>(),
+        );
         field(data);
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
@@ -187,15 +194,22 @@ pub fn load_config(dir: &Path) -> Result<SavedConfig, TrainError> {
 /// `dir/config.json` and its text.
 fn read_config(dir: &Path) -> Result<(SavedConfig, String), TrainError> {
     let path = dir.join(CONFIG_FILE);
-    let text = hh_model::input::read_text("resume", &path, MAX_CONFIG_BYTES)
-        .map_err(|e| err(&path, e))?;
+    let text =
+        hh_model::input::read_text("resume", &path, MAX_CONFIG_BYTES).map_err(|e| err(&path, e))?;
     let saved = serde_json::from_str(&text).map_err(|e| err(&path, e))?;
     Ok((saved, text))
 }
 
 /// Loads a checkpoint saved by [`save`], checking every tensor's dtype and shape.
 pub fn load(dir: &Path) -> Result<Saved, TrainError> {
-    let (SavedConfig { train, model, sha256 }, text) = read_config(dir)?;
+    let (
+        SavedConfig {
+            train,
+            model,
+            sha256,
+        },
+        text,
+    ) = read_config(dir)?;
     let path = dir.join(CHECKPOINT_FILE);
     let data = hh_model::input::read_bytes("resume", &path, MAX_CHECKPOINT_BYTES)
         .map_err(|e| err(&path, e))?;
@@ -207,7 +221,10 @@ pub fn load(dir: &Path) -> Result<Saved, TrainError> {
         .and_then(|m| m.get(METADATA_KEY))
         .ok_or_else(|| err(&path, "no hh_pinn metadata"))?;
     if metadata.trim_end() != text.trim_end() {
-        return Err(err(&path, format!("its metadata and {CONFIG_FILE} disagree")));
+        return Err(err(
+            &path,
+            format!("its metadata and {CONFIG_FILE} disagree"),
+        ));
     }
     let mut names: Vec<String> = st.names().into_iter().map(str::to_owned).collect();
     names.sort();

@@ -1005,19 +1005,24 @@ impl TrainConfig {
             (
                 "sampler.points",
                 s.points,
-                if s.kind == SamplerKind::Pinn { 16 * s.points as u128 } else { 0 },
+                if s.kind == SamplerKind::Pinn {
+                    16 * s.points as u128
+                } else {
+                    0
+                },
             ),
             (
                 "second_order.points",
                 so.points,
-                if so.iterations > 0 { (rows * params + 2 * params * params) * 8 } else { 0 },
+                if so.iterations > 0 {
+                    (rows * params + 2 * params * params) * 8
+                } else {
+                    0
+                },
             ),
         ];
         let total = terms.iter().map(|t| t.2).sum();
-        let (field, got, _) = terms
-            .into_iter()
-            .max_by_key(|t| t.2)
-            .expect("four terms");
+        let (field, got, _) = terms.into_iter().max_by_key(|t| t.2).expect("four terms");
         hh_model::resources::check_memory(
             field,
             got,

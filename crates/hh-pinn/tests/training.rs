@@ -122,12 +122,22 @@ fn resuming_reproduces_the_uninterrupted_run() {
         )
         .err()
         .unwrap_or_else(|| panic!("{what} flipped, yet resumed"));
-        assert!(matches!(e, TrainError::Config(_)) && e.to_string().contains("`resume`"), "{what}: {e}");
+        assert!(
+            matches!(e, TrainError::Config(_)) && e.to_string().contains("`resume`"),
+            "{what}: {e}"
+        );
     }
-    std::fs::write(damaged.join(checkpoint::CHECKPOINT_FILE), &bytes[..bytes.len() / 2]).unwrap();
+    std::fs::write(
+        damaged.join(checkpoint::CHECKPOINT_FILE),
+        &bytes[..bytes.len() / 2],
+    )
+    .unwrap();
     assert!(checkpoint::load(&damaged).is_err(), "a truncated file");
     let mut flipped = config.clone();
-    let at = flipped.iter().position(|&c| c == b'9').unwrap_or(flipped.len() / 2);
+    let at = flipped
+        .iter()
+        .position(|&c| c == b'9')
+        .unwrap_or(flipped.len() / 2);
     flipped[at] ^= 1;
     std::fs::write(damaged.join(checkpoint::CHECKPOINT_FILE), &bytes).unwrap();
     std::fs::write(damaged.join(checkpoint::CONFIG_FILE), &flipped).unwrap();

@@ -215,7 +215,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 
     let mut columns = vec!["a", "preset", "final_rel_l2", "train_s"];
-    let labels: Vec<String> = TARGETS.iter().map(|t| format!("time_to_{}_s", format!("{t:e}").replace('-', "_"))).collect();
+    let labels: Vec<String> = TARGETS
+        .iter()
+        .map(|t| format!("time_to_{}_s", format!("{t:e}").replace('-', "_")))
+        .collect();
     columns.extend(labels.iter().map(String::as_str));
     let mut times = Table::new(
         "time_to_accuracy",
