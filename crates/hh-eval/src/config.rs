@@ -299,7 +299,6 @@ impl SweepConfig {
             hh_fd::check_resources(&problem, &finest).map_err(|e| e.within(section))?;
         }
         if let Some(g) = self.reference_grid {
-            let grid = finest(g[0], g[1], 0, 0.5);
             let problem = paper_problem(
                 self.a_values[0],
                 BoundaryMode::Dirichlet,
@@ -308,28 +307,17 @@ impl SweepConfig {
             )
             .build()
             .map_err(|e| e.within("a_values"))?;
-            grid.validate()
-                .and_then(|()| hh_fd::check_resources(&problem, &grid))
-                .map_err(|e| {
-                    e.renamed(|f| match f {
-                        "nx" => "reference_grid[0] (nx)".into(),
-                        "nt" => "reference_grid[1] (nt)".into(),
-                        f => format!("reference_grid.{f}"),
-                    })
-                })?;
+            check_grid_field("reference_grid", &problem, finest(g[0], g[1], 0, 0.5))?;
         }
         if let Some(n) = &self.nonuniqueness {
-            let grid = finest(n.fd[0], n.fd[1], 0, 0.5);
             let problem = ProblemConfig::default()
                 .build()
                 .map_err(|e| e.within("nonuniqueness"))?;
-            hh_fd::check_resources(&problem, &grid).map_err(|e| {
-                e.renamed(|f| match f {
-                    "nx" => "nonuniqueness.fd[0] (nx)".into(),
-                    "nt" => "nonuniqueness.fd[1] (nt)".into(),
-                    f => format!("nonuniqueness.{f}"),
-                })
-            })?;
+            check_grid_field(
+                "nonuniqueness.fd",
+                &problem,
+                finest(n.fd[0], n.fd[1], 0, 0.5),
+            )?;
         }
         if let Some(w) = &self.waves {
             // The decision solves' grid follows from `waves.h` and `waves.horizon`: a spacing so
@@ -380,6 +368,24 @@ impl SweepConfig {
         }
         s
     }
+}
+
+/// Checks the FD grid that the config field `field = [nx, nt]` gives for `problem` (its ranges
+/// and its memory), naming `field[0] (nx)` or `field[1] (nt)` as the user wrote it.
+fn check_grid_field(
+    field: &str,
+    problem: &dyn hh_model::ReactionDiffusion,
+    grid: hh_fd::GridConfig,
+) -> Result<(), ConfigError> {
+    grid.validate()
+        .and_then(|()| hh_fd::check_resources(problem, &grid))
+        .map_err(|e| {
+            e.renamed(|f| match f {
+                "nx" => format!("{field}[0] (nx)"),
+                "nt" => format!("{field}[1] (nt)"),
+                f => format!("{field}.{f}"),
+            })
+        })
 }
 
 #[cfg(test)]
