@@ -372,7 +372,7 @@ pub fn run_parts(
     let chosen: Vec<&Part> = indices.iter().map(|&i| &all[i]).collect();
     let bar = |n: usize, what: &str| {
         if progress {
-            hh_io::progress(n as u64, what)
+            hh_cli::progress(n as u64, what)
         } else {
             indicatif::ProgressBar::hidden()
         }

@@ -17,7 +17,7 @@
 //! smooth and compatible), and in `free` mode every level uses the margin of the coarsest, found
 //! to `margin_tol = 1e-10`.
 
-use hh_model::{EvalGrid, ReactionDiffusion};
+use hh_core::{EvalGrid, ReactionDiffusion};
 use ndarray::Array2;
 
 use crate::{FdError, GridConfig, max_abs_diff, solve};
@@ -58,7 +58,7 @@ pub fn extrapolated<P: ReactionDiffusion + ?Sized>(
 ) -> Result<Extrapolated, FdError> {
     for (field, n) in [("nx", base.nx), ("nt", base.nt)] {
         if n % 127 != 0 {
-            return Err(hh_model::ConfigError::invalid(
+            return Err(hh_core::ConfigError::invalid(
                 field,
                 "a multiple of 127 (the evaluation grid must lie on the nodes)",
                 n,

@@ -1,6 +1,6 @@
 //! Grid parameters and the uniform mesh built from them.
 
-use hh_model::{BoundaryMode, ConfigError, Domain};
+use hh_core::{BoundaryMode, ConfigError, Domain};
 use serde::{Deserialize, Serialize};
 
 /// Resolution and time scheme of a finite-difference solve.

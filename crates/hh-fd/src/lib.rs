@@ -4,7 +4,7 @@
 //! ∂_t u_i = D_i ∂_xx u_i + f_i(u)   on (x_min, x_max) × (0, T]
 //! ```
 //!
-//! given by any [`hh_model::ReactionDiffusion`] (the nerve equation `u_t = u_xx − u + H_k(u)` is
+//! given by any [`hh_core::ReactionDiffusion`] (the nerve equation `u_t = u_xx − u + H_k(u)` is
 //! one). Method of lines on a uniform grid (second-order central differences, ghost points for
 //! zero flux), θ-scheme in time (backward Euler θ = 1, Crank–Nicolson θ = 1/2, with Rannacher
 //! start-up), O(N) (block) tridiagonal solves; Newton for Lipschitz `f`, monotone iteration for
@@ -13,7 +13,7 @@
 //! stops changing.
 //!
 //! ```
-//! use hh_model::{ProblemConfig, InitialCondition};
+//! use hh_model::{InitialCondition, ProblemConfig};
 //! // a above max u: H ≡ 0 and u = e^{−2t} sin x.
 //! let problem = ProblemConfig { a: 2.0, ic: InitialCondition::Sin, ..Default::default() }
 //!     .build()
@@ -35,7 +35,7 @@ pub use grid::GridConfig;
 pub use solution::{Solution, SolveStats};
 pub use step::IterationCounts;
 
-use hh_model::{BoundaryMode, ConfigError, EvalGrid, ReactionDiffusion};
+use hh_core::{BoundaryMode, ConfigError, EvalGrid, ReactionDiffusion};
 use ndarray::{Array1, Array2};
 use std::time::Instant;
 
@@ -54,14 +54,20 @@ pub enum FdError {
         iterations: usize,
         residual: f64,
     },
+    /// A time step too large for the implicit step: invalid input (an error on `nt`, its source),
+    /// so that a command-line tool exits with code 2.
     #[error(
-        "the implicit step is not uniquely solvable: θΔt · sup f'(u) = {stiffness:.3} ≥ 1 (the increasing \
-         reaction term outweighs the identity); use nt ≥ {nt_needed}"
+        "the implicit step is not uniquely solvable: θΔt · sup f'(u) = {stiffness:.3} ≥ 1 (the \
+         increasing reaction term outweighs the identity); use nt ≥ {nt_needed}"
     )]
     StepTooLarge {
+        /// `θΔt · sup f'(u)` (must be < 1).
         stiffness: f64,
+        /// The smallest `nt` that works.
         nt_needed: usize,
         nt: usize,
+        #[source]
+        invalid: ConfigError,
     },
     #[error(
         "free mode: the solution on the interval still changes by {change:e} > {tol:e} with margin {margin}"
@@ -86,30 +92,6 @@ pub enum FdError {
     Algebraic { component: usize },
 }
 
-impl FdError {
-    /// The error as a command-line tool reports it: invalid input, including a time step too large
-    /// for the implicit step (an error on `nt`), is a [`ConfigError`] in the chain, so that it
-    /// exits with code 2 (`hh_io::exit_code`).
-    pub fn into_cli(self) -> anyhow::Error {
-        match self {
-            FdError::Config(c) => anyhow::Error::new(c),
-            FdError::StepTooLarge {
-                stiffness,
-                nt_needed,
-                nt,
-            } => anyhow::Error::new(ConfigError::invalid(
-                "nt",
-                &format!(
-                    "≥ {nt_needed}: the implicit step is uniquely solvable only for θΔt · sup f'(u) < 1 \
-                     (it is {stiffness:.3})"
-                ),
-                nt,
-            )),
-            e => anyhow::Error::new(e),
-        }
-    }
-}
-
 /// Options of a solve that do not change its result.
 #[derive(Default)]
 pub struct SolveOptions<'a> {
@@ -123,27 +105,6 @@ pub fn solve<P: ReactionDiffusion + ?Sized>(
     grid: &GridConfig,
 ) -> Result<Solution, FdError> {
     solve_with(problem, grid, SolveOptions::default())
-}
-
-/// [`solve`] with a progress bar on stderr (one tick per time step), and its wall time in
-/// seconds: what the command-line tools run.
-pub fn solve_with_progress<P: ReactionDiffusion + ?Sized>(
-    problem: &P,
-    grid: &GridConfig,
-) -> Result<(Solution, f64), FdError> {
-    let bar = hh_io::progress(grid.nt as u64, "solving");
-    let mut on_step = |step: usize, _nt: usize| bar.set_position(step as u64);
-    let start = Instant::now();
-    let sol = solve_with(
-        problem,
-        grid,
-        SolveOptions {
-            on_step: Some(&mut on_step),
-        },
-    )?;
-    let seconds = start.elapsed().as_secs_f64();
-    bar.finish_and_clear();
-    Ok((sol, seconds))
 }
 
 /// [`solve`] with a progress callback.
@@ -173,7 +134,7 @@ pub const MAX_STORED_VALUES: u128 = 1 << 28;
 
 /// Refuses, before anything is allocated, a grid whose stored solution exceeds
 /// [`MAX_STORED_VALUES`] or the memory this process may still use
-/// ([`hh_model::resources::available_memory`]: the machine's, its `ulimit` and its cgroup's), and
+/// ([`hh_core::resources::available_memory`]: the machine's, its `ulimit` and its cgroup's), and
 /// a `free`-mode margin beyond the automatic search's limit ([`MARGIN_MAX_LENGTHS`] interval
 /// lengths).
 pub fn check_resources<P: ReactionDiffusion + ?Sized>(
@@ -181,8 +142,7 @@ pub fn check_resources<P: ReactionDiffusion + ?Sized>(
     grid: &GridConfig,
 ) -> Result<(), ConfigError> {
     let values = (grid.nt as u128 + 1) * (grid.nx as u128 + 1) * problem.components() as u128;
-    let available =
-        hh_model::resources::available_memory().map_or(u128::MAX, |b| u128::from(b) / 8);
+    let available = hh_core::resources::available_memory().map_or(u128::MAX, |b| u128::from(b) / 8);
     let limit = MAX_STORED_VALUES.min(available);
     if values > limit {
         let (field, value, other) = if grid.nt > grid.nx {
@@ -234,7 +194,7 @@ fn check_mesh_memory<P: ReactionDiffusion + ?Sized>(
         ("nx", grid.nx.to_string())
     };
     // `as` saturates: a mesh too large to count is refused like one too large to hold.
-    hh_model::resources::check_memory(field, got, bytes as u128, "the mesh's working vectors")
+    hh_core::resources::check_memory(field, got, bytes as u128, "the mesh's working vectors")
 }
 
 /// Samples of `u` used to find `sup f'` (the ramp of `H_k` is `1/k` wide: resolved for k ≲ 5000).
@@ -270,6 +230,7 @@ fn check_step_solvability<P: ReactionDiffusion + ?Sized>(
             stiffness,
             nt_needed,
             nt: grid.nt,
+            invalid: ConfigError::invalid("nt", &format!("≥ {nt_needed}"), grid.nt),
         });
     }
     Ok(())

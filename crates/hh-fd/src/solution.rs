@@ -1,6 +1,6 @@
 //! Solutions on their grid, and interpolation onto other grids.
 
-use hh_model::EvalGrid;
+use hh_core::EvalGrid;
 use ndarray::{Array1, Array2, ArrayView2};
 use serde::Serialize;
 

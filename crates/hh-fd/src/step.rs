@@ -11,7 +11,7 @@
 //! linear ODEs at each node (no diffusion, constant `g`) are eliminated from that iteration first
 //! ([`Reduction`]).
 
-use hh_model::{BoundaryMode, MonotoneSplit, ReactionDiffusion, Side};
+use hh_core::{BoundaryMode, MonotoneSplit, ReactionDiffusion, Side};
 
 use crate::FdError;
 use crate::grid::Mesh;

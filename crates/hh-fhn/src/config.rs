@@ -196,6 +196,13 @@ impl Default for FhnConfig {
     }
 }
 
+impl hh_core::ModelConfig for FhnConfig {
+    type Model = FhnModel;
+    fn build_model(&self) -> Result<FhnModel, ConfigError> {
+        self.build()
+    }
+}
+
 impl FhnConfig {
     /// Validates every field (errors name the field and its allowed range) and reads the
     /// initial-condition files, if any.

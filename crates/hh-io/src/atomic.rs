@@ -18,7 +18,7 @@
 //! directory without our marker (yours, or another run's in the instant before it is locked) is
 //! never touched.
 
-use hh_model::ConfigError;
+use hh_core::ConfigError;
 use std::fs::File;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -326,7 +326,7 @@ fn sweep_leftovers(parent: &Path, target: &Path) -> io::Result<()> {
 fn marked(dir: &Path, marker: &str, name: &[u8]) -> bool {
     let path = dir.join(marker);
     std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file())
-        && hh_model::input::read_bytes(marker, &path, 4096).is_ok_and(|b| b == name)
+        && hh_core::input::read_bytes(marker, &path, 4096).is_ok_and(|b| b == name)
 }
 
 /// Takes the exclusive advisory lock of directory `dir` without blocking: `None` when another

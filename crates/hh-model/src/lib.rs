@@ -6,9 +6,10 @@
 //! ```
 //!
 //! with the multivalued Heaviside graph `H` replaced by a Lipschitz ramp `H_k` (or one of its two
-//! exact selections for `k = ∞`). Everything here is plain data with validation: the solvers
-//! (`hh-fd`, `hh-pinn`) see a problem only through the traits of [`system`], so another model
-//! (FitzHugh–Nagumo, several components) plugs into them without changes.
+//! exact selections for `k = ∞`). Everything here is plain data with validation. The solvers
+//! (`hh-fd`, `hh-pinn`) do not know this crate: they see a problem only through the traits of the
+//! generic layer `hh-core` (re-exported here, so a user of the nerve model needs one import), and
+//! this crate is one model among others (FitzHugh–Nagumo is `hh-fhn`).
 //!
 //! ```
 //! use hh_model::{ProblemConfig, Reaction, ReactionDiffusion};
@@ -19,29 +20,20 @@
 //! assert!((u0[0] - 2.0).abs() < 1e-12);
 //! ```
 
-pub mod boundary;
-pub mod config;
-pub mod error;
-pub mod grid;
 pub mod inclusion;
 pub mod initial;
-pub mod input;
 pub mod interaction;
-pub mod jet;
 pub mod linear;
 pub mod problem;
-pub mod resources;
-pub mod system;
 pub mod waves;
 
-pub use boundary::BoundaryMode;
-pub use config::read_config;
-pub use error::ConfigError;
-pub use grid::EvalGrid;
+pub use hh_core::{
+    BoundaryMode, ConfigError, Domain, EvalGrid, Jet, LinearSolution, ModelConfig, MonotoneSplit,
+    Reaction, ReactionDiffusion, Side, boundary, config, error, grid, input, jet, read_config,
+    resources, system,
+};
 pub use inclusion::NerveInclusion;
 pub use initial::InitialCondition;
 pub use interaction::{Interaction, Regularisation, Slope};
-pub use jet::Jet;
 pub use linear::LinearPart;
 pub use problem::{Formulation, NerveProblem, PAPER_A_VALUES, ProblemConfig};
-pub use system::{Domain, LinearSolution, MonotoneSplit, Reaction, ReactionDiffusion, Side};

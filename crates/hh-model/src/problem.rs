@@ -89,7 +89,7 @@ impl ProblemConfig {
     }
 
     /// Validates every field and reads the initial-condition file, if any (the regularised
-    /// problem, whatever `formulation` says).
+    /// problem, whatever `formulation` says; [`hh_core::ModelConfig`] refuses the inclusion).
     pub fn build(&self) -> Result<NerveProblem, ConfigError> {
         finite("a", self.a)?;
         self.k.validate()?;
@@ -238,6 +238,24 @@ impl ReactionDiffusion for NerveProblem {
     /// The [`ProblemConfig`].
     fn describe(&self) -> serde_json::Value {
         serde_json::to_value(&self.config).expect("configs serialise")
+    }
+}
+
+/// The regularised problem, for the generic commands (the FD solve of `hh-fd`): the inclusion
+/// formulation is refused, since finite differences compute its extremal solutions as `k = inf`
+/// with `regularisation` lower and upper.
+impl hh_core::ModelConfig for ProblemConfig {
+    type Model = NerveProblem;
+    fn build_model(&self) -> Result<NerveProblem, ConfigError> {
+        if self.formulation != Formulation::Regularised {
+            return Err(ConfigError::invalid(
+                "problem.formulation",
+                "regularised for finite differences (the extremal solutions of the inclusion are \
+                 k = inf with regularisation lower and upper)",
+                "inclusion",
+            ));
+        }
+        self.build()
     }
 }
 

@@ -17,13 +17,13 @@
 //! ```
 //!
 //! With the linear part `w` (the model's closed-form solution of its linear part, see
-//! [`hh_model::LinearSolution`]) the network only learns the remainder `u − w`, which starts at 0
+//! [`hh_core::LinearSolution`]) the network only learns the remainder `u − w`, which starts at 0
 //! and is driven by a bounded source: no initial layer to represent. A hard initial condition
 //! with a dirichlet factor is exact only where `u₀` vanishes at the ends; the paper's
 //! `φ = 2 / cosh(10 (x − π/2))` has `φ(0) = φ(π) = 2 / cosh(5π) ≈ 6.0e-7`, far below the accuracy of
 //! any result reported.
 
-use hh_model::{Jet, LinearSolution, ReactionDiffusion};
+use hh_core::{Jet, LinearSolution, ReactionDiffusion};
 use std::fmt::Debug;
 use std::sync::Arc;
 

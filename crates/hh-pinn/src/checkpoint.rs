@@ -30,7 +30,7 @@ pub const CONFIG_FILE: &str = "config.json";
 pub const METADATA_KEY: &str = "hh_pinn";
 
 /// What `config.json` holds: the training config and the model's description
-/// ([`hh_model::ReactionDiffusion::describe`]).
+/// ([`hh_core::ReactionDiffusion::describe`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SavedConfig {
@@ -195,7 +195,7 @@ pub fn load_config(dir: &Path) -> Result<SavedConfig, TrainError> {
 fn read_config(dir: &Path) -> Result<(SavedConfig, String), TrainError> {
     let path = dir.join(CONFIG_FILE);
     let text =
-        hh_model::input::read_text("resume", &path, MAX_CONFIG_BYTES).map_err(|e| err(&path, e))?;
+        hh_core::input::read_text("resume", &path, MAX_CONFIG_BYTES).map_err(|e| err(&path, e))?;
     let saved = serde_json::from_str(&text).map_err(|e| err(&path, e))?;
     Ok((saved, text))
 }
@@ -211,7 +211,7 @@ pub fn load(dir: &Path) -> Result<Saved, TrainError> {
         text,
     ) = read_config(dir)?;
     let path = dir.join(CHECKPOINT_FILE);
-    let data = hh_model::input::read_bytes("resume", &path, MAX_CHECKPOINT_BYTES)
+    let data = hh_core::input::read_bytes("resume", &path, MAX_CHECKPOINT_BYTES)
         .map_err(|e| err(&path, e))?;
     let st = SafeTensors::deserialize(&data).map_err(|e| err(&path, e))?;
     let (_, header) = SafeTensors::read_metadata(&data).map_err(|e| err(&path, e))?;

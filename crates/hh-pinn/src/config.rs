@@ -1,10 +1,10 @@
 //! Training configuration (serde: TOML or JSON, unknown keys rejected) and presets.
 //!
 //! A [`TrainConfig`] says how to train, not what: the model comes separately, as any
-//! [`hh_model::ReactionDiffusion`]. Config files of the command-line tools pair the two as a
+//! [`hh_core::ReactionDiffusion`]. Config files of the command-line tools pair the two as a
 //! [`RunConfig`] (`[problem]` and `[train]` sections).
 
-use hh_model::{BoundaryMode, ConfigError, ReactionDiffusion};
+use hh_core::{BoundaryMode, ConfigError, ReactionDiffusion};
 use serde::{Deserialize, Serialize};
 
 use crate::network::NetworkConfig;
@@ -560,7 +560,7 @@ impl TrainConfig {
     ///   points of a scrambled Sobol sequence ([`PointSequence::Sobol`]): 80 iterations on the
     ///   first 2048 of them ([`Coarse`]), then 260 on all;
     /// - `inclusion`: for the inclusion itself (a model with the algebraic selection `d`,
-    ///   [`hh_model::NerveInclusion`]): `wave`'s network, initial data built in, `dgm` batches of
+    ///   [`hh_core::NerveInclusion`]): `wave`'s network, initial data built in, `dgm` batches of
     ///   512 with `t = T r²`, no causal weights, the residual of `d` (the distance to the graph of
     ///   `H`) weighted 1, 8000 steps; no steering unless `loss.steer.direction` is set (then
     ///   weight 1 annealed to 0 over the first half of the steps).
@@ -951,7 +951,7 @@ impl TrainConfig {
             ));
         }
         let c = &self.constraints;
-        let mut jets = vec![hh_model::Jet::default(); model.components()];
+        let mut jets = vec![hh_core::Jet::default(); model.components()];
         if c.hard_initial && !c.linear_part && !model.initial_jet(d.x_min, &mut jets) {
             return Err(invalid(
                 "constraints.hard_initial",
@@ -977,7 +977,7 @@ impl TrainConfig {
     }
 
     /// Refuses, before anything is allocated, a training whose memory does not fit in what this
-    /// process may still use ([`hh_model::resources`]), naming the field of the largest term.
+    /// process may still use ([`hh_core::resources`]), naming the field of the largest term.
     /// An upper estimate, in elements of the training's float type:
     ///
     /// - network: `P = 3w + (depth − 1)(w² + w) + (w + 1)m` parameters, four copies (weights,
@@ -1023,7 +1023,7 @@ impl TrainConfig {
         ];
         let total = terms.iter().map(|t| t.2).sum();
         let (field, got, _) = terms.into_iter().max_by_key(|t| t.2).expect("four terms");
-        hh_model::resources::check_memory(
+        hh_core::resources::check_memory(
             field,
             got,
             total,

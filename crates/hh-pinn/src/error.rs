@@ -1,6 +1,6 @@
 //! Why training fails.
 
-use hh_model::ConfigError;
+use hh_core::ConfigError;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]

@@ -37,7 +37,7 @@
 use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::linalg::solvers::Solve;
 use faer::{Accum, Mat, MatRef, Par, Side};
-use hh_model::{BoundaryMode, Jet};
+use hh_core::{BoundaryMode, Jet};
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 

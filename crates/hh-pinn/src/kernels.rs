@@ -47,13 +47,13 @@ impl Activation {
 }
 
 impl std::str::FromStr for Activation {
-    type Err = hh_model::ConfigError;
+    type Err = hh_core::ConfigError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "silu" => Ok(Self::Silu),
             "tanh" => Ok(Self::Tanh),
             "identity" => Ok(Self::Identity),
-            _ => Err(hh_model::ConfigError::invalid(
+            _ => Err(hh_core::ConfigError::invalid(
                 "network.activation",
                 "one of silu, tanh, identity",
                 s,

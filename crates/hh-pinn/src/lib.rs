@@ -1,16 +1,16 @@
 //! Candle PINN/DGM trainer for any reaction–diffusion model (`docs/model.md`, "PINN"), with
 //! exact derivatives by forward Taylor-mode propagation.
 //!
-//! A run is a model — any [`hh_model::ReactionDiffusion`] with `m` components, shared as an
+//! A run is a model — any [`hh_core::ReactionDiffusion`] with `m` components, shared as an
 //! `Arc` — and a [`TrainConfig`] saying how to train it: [`Trainer::new`]`(model, &config, &options)`.
 //!
 //! - [`network`]: the fully connected network `N(x, t) ∈ Rᵐ`; value and the exact derivatives
 //!   `N_x, N_t, N_xx` as stacked streams sharing one matmul per layer ([`dense::TaylorMlp`], the whole network as one
 //!   fused candle custom op with an analytic backward; plain candle ops elsewhere).
 //! - [`loss`]: the PINN objective of the model (residual `∂_t u_i − D_i ∂_xx u_i − f_i(u)` through
-//!   the model's [`hh_model::Reaction`] and its Jacobian), initial term (pointwise, or the paper's
+//!   the model's [`hh_core::Reaction`] and its Jacobian), initial term (pointwise, or the paper's
 //!   pairwise one), boundary terms of the diffusing components; [`ansatz`]: hard constraints,
-//!   including the linear-part ansatz of models with a [`hh_model::LinearSolution`].
+//!   including the linear-part ansatz of models with a [`hh_core::LinearSolution`].
 //! - [`sampler`]: `pinn` and `dgm` collocation, seeded ([`rng`]).
 //! - [`train`]: the executor — Adam ([`adam`], candle-nn's `AdamW` arithmetic with
 //!   `weight_decay = 0`), schedules, chunked data parallelism ([`workers`]), checkpoints, resume,
@@ -30,6 +30,7 @@ pub mod gauss_newton;
 pub mod kernels;
 pub mod loss;
 pub mod network;
+pub mod phase;
 pub mod record;
 pub mod rng;
 pub mod sampler;
@@ -45,6 +46,7 @@ pub use error::TrainError;
 pub use kernels::Activation;
 pub use loss::Model;
 pub use network::{InputMap, Kernel, Mlp, NetworkConfig};
+pub use phase::{Phase, PhaseKind, Plan};
 pub use record::{LossRecord, LossTerms};
 pub use train::{
     Control, DeviceChoice, Observer, Termination, TrainOptions, Trained, Trainer, train,

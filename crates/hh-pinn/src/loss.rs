@@ -14,7 +14,7 @@
 //! with the initial misfit `u_i(0, x) − u₀,i(x)` ([`InitialForm::Pointwise`], or the published
 //! [`InitialForm::Pairwise`]) and the boundary misfit of the diffusing components, `u_i`
 //! (dirichlet) or `∂_x u_i` (neumann) at both ends, each summed over the components. The
-//! reaction enters through the model's [`hh_model::Reaction`] trait as a custom op whose
+//! reaction enters through the model's [`hh_core::Reaction`] trait as a custom op whose
 //! backward is `gᵀ J` per point, with `J = ∂f/∂u` the model's `m × m` Jacobian; so any model
 //! plugs in unchanged. For `k = ∞` the Jacobian of `H` is 0.
 //!
@@ -23,7 +23,7 @@
 //! gradients add up to those of the whole batch.
 
 use candle_core::{CpuStorage, CustomOp1, DType, Layout, Result, Shape, Tensor};
-use hh_model::{BoundaryMode, ReactionDiffusion};
+use hh_core::{BoundaryMode, ReactionDiffusion};
 use std::sync::Arc;
 
 use crate::ansatz::{Ansatz, Fields};
@@ -218,8 +218,8 @@ impl Objective {
             Some(a) => a.fields(x, t, out),
             None => out.iter_mut().for_each(|f| {
                 *f = Fields {
-                    a: hh_model::Jet::default(),
-                    b: hh_model::Jet::constant(1.0),
+                    a: hh_core::Jet::default(),
+                    b: hh_core::Jet::constant(1.0),
                 }
             }),
         }

@@ -9,7 +9,7 @@
 //! component).
 
 use candle_core::{DType, Device, Result, Tensor, Var};
-use hh_model::Domain;
+use hh_core::Domain;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 

@@ -35,20 +35,24 @@ impl Add for LossTerms {
 }
 
 /// One step's loss (before that step's update, as PyTorch's `loss.item()`): the weighted total,
-/// the unweighted terms, and the learning rate applied.
+/// the unweighted terms, and the step's size: the learning rate of a first-order step, the
+/// damping `λ` of a Levenberg–Marquardt iteration (the other one is 0).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LossRecord {
     pub step: usize,
     pub loss: f64,
     pub terms: LossTerms,
+    /// Learning rate of a first-order step (0 in a Levenberg–Marquardt iteration).
     pub lr: f64,
+    /// Damping `λ` of a Levenberg–Marquardt iteration (0 in a first-order step).
+    pub damping: f64,
 }
 
 impl LossRecord {
     /// The columns of `loss.csv` and of a checkpoint's `history` tensor, in this order: the one
     /// list both are written from and read back by.
-    pub const COLUMNS: [&'static str; 8] = [
-        "step", "loss", "pde", "initial", "boundary", "steer", "pin", "lr",
+    pub const COLUMNS: [&'static str; 9] = [
+        "step", "loss", "pde", "initial", "boundary", "steer", "pin", "lr", "damping",
     ];
 
     /// The values in the order of [`LossRecord::COLUMNS`].
@@ -63,12 +67,13 @@ impl LossRecord {
             t.steer,
             t.pin,
             self.lr,
+            self.damping,
         ]
     }
 
     /// The record of [`LossRecord::values`].
     pub fn from_values(v: &[f64; Self::COLUMNS.len()]) -> Self {
-        let [step, loss, pde, initial, boundary, steer, pin, lr] = *v;
+        let [step, loss, pde, initial, boundary, steer, pin, lr, damping] = *v;
         Self {
             step: step as usize,
             loss,
@@ -80,6 +85,7 @@ impl LossRecord {
                 pin,
             },
             lr,
+            damping,
         }
     }
 
@@ -131,12 +137,13 @@ mod tests {
                 pin: 0.0,
             },
             lr: 1e-3,
+            damping: 0.0,
         };
         assert_eq!(LossRecord::from_values(&r.values()), r);
         let csv = LossRecord::csv(&[r]);
         assert_eq!(
             csv,
-            "step,loss,pde,initial,boundary,steer,pin,lr\n7,1.5e0,1e0,2.5e-1,2.5e-1,5e-1,0e0,1e-3\n"
+            "step,loss,pde,initial,boundary,steer,pin,lr,damping\n7,1.5e0,1e0,2.5e-1,2.5e-1,5e-1,0e0,1e-3,0e0\n"
         );
     }
 }

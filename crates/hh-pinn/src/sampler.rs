@@ -1,7 +1,7 @@
 //! Collocation points: `pinn` (a fixed pool, batches drawn with replacement) and `dgm` (fresh
 //! points every step). Seeded and deterministic; the state is one [`Rng`].
 
-use hh_model::Domain;
+use hh_core::Domain;
 
 use crate::config::{SamplerConfig, SamplerKind};
 use crate::rng::Rng;

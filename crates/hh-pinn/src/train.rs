@@ -1,10 +1,11 @@
 //! The training executor: one loop that samples, builds the loss of each batch chunk, runs one
-//! backward pass per chunk, sums the gradients, steps Adam, records the loss, reports progress,
-//! writes checkpoints, asks observers whether to go on, and stops on a non-finite loss or update.
+//! backward pass per chunk, sums the gradients, steps Adam, records the loss, writes checkpoints,
+//! tells its observers (a progress bar is one the caller attaches) and asks them whether to go
+//! on, and stops on a non-finite loss or update.
 
 use candle_core::{Device, Tensor};
 use candle_nn::Optimizer;
-use hh_model::{BoundaryMode, ConfigError, EvalGrid};
+use hh_core::{BoundaryMode, ConfigError, EvalGrid};
 use ndarray::Array2;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -14,14 +15,14 @@ use std::time::Instant;
 use crate::adam::Adam;
 use crate::ansatz::{Ansatz, Base, Hard};
 use crate::checkpoint;
-use crate::config::{PointSequence, SamplerConfig, SamplerKind, TrainConfig};
+use crate::config::TrainConfig;
 use crate::error::TrainError;
-use crate::gauss_newton::{HostNet, Lm, Rows};
 use crate::loss::{Model, Objective};
 use crate::network::{InputMap, Kernel, Mlp};
+use crate::phase::Plan;
 use crate::record::{LossRecord, LossTerms, State};
 use crate::rng::Rng;
-use crate::sampler::{self, Batch, STREAM_INIT, Sampler};
+use crate::sampler::{Batch, STREAM_INIT, Sampler};
 use crate::workers::Workers;
 
 /// Where the trainer runs.
@@ -64,8 +65,6 @@ impl DeviceChoice {
 /// How to run (nothing here changes the numbers, except `kernel` in the last bits).
 #[derive(Clone, Debug, Default)]
 pub struct TrainOptions {
-    /// Show a progress bar (loss, steps/s) on stderr.
-    pub progress: bool,
     /// Write checkpoints into this directory (replaced atomically each time).
     pub checkpoint_dir: Option<PathBuf>,
     /// Checkpoint every this many steps (0: only at the end, when `checkpoint_dir` is set).
@@ -140,9 +139,6 @@ pub fn objective(config: &TrainConfig, model: &Model) -> Objective {
         config.boundary_active(bc).then_some(bc),
     )
 }
-
-/// Mixed into the seed for the second-order phase's collocation points.
-const SECOND_ORDER_SEED: u64 = 0x5ec0_4d0d_e4a1_3b11;
 
 /// The stateful executor. [`train`] is `Trainer::new` + [`Trainer::run`].
 pub struct Trainer {
@@ -314,6 +310,7 @@ impl Trainer {
             loss,
             terms,
             lr,
+            damping: 0.0,
         };
         if !record.loss.is_finite() {
             return Err(self.non_finite(format!("loss ({})", record.loss)));
@@ -334,45 +331,27 @@ impl Trainer {
         }
     }
 
-    /// Runs until the step budget is used or an observer stops it.
+    /// Runs the phases of the config's [`Plan`] (first-order steps, then Levenberg–Marquardt)
+    /// with one loop: after every iteration of any phase each observer sees its record, and one
+    /// that answers [`Control::Stop`] ends the run. A final checkpoint is written when a
+    /// checkpoint directory is set.
     pub fn run(mut self, observers: &mut [&mut dyn Observer]) -> Result<Trained, TrainError> {
-        let total = self.config.steps;
-        let second = self.config.second_order.total_iterations();
-        let bar = self.options.progress.then(|| {
-            let b = hh_io::progress((total + second) as u64, "train");
-            b.set_position(self.step as u64);
-            b
-        });
         let start_step = self.step;
         let start = Instant::now();
         let mut termination = Termination::StepBudget;
-        while self.step < total {
-            let record = self.step()?;
-            if let Some(b) = &bar {
-                b.set_position(self.step as u64);
-                if self.step % 10 == 0 || self.step == total {
-                    b.set_message(format!("loss {:.3e}", record.loss));
+        'phases: for (kind, _) in Plan::of(&self.config).phases {
+            let mut phase = Plan::start(kind, &self)?;
+            while let Some(record) = phase.next_iter(&mut self)? {
+                if observers
+                    .iter_mut()
+                    .any(|o| o.observe(&record, &self) == Control::Stop)
+                {
+                    termination = Termination::Observer;
+                    break 'phases;
                 }
             }
-            let every = self.options.checkpoint_every;
-            if every > 0 && self.step % every == 0 && self.step < total {
-                self.checkpoint_now()?;
-            }
-            if observers
-                .iter_mut()
-                .any(|o| o.observe(&record, &self) == Control::Stop)
-            {
-                termination = Termination::Observer;
-                break;
-            }
-        }
-        if second > 0 && termination == Termination::StepBudget {
-            termination = self.second_order_phase(bar.as_ref(), observers)?;
         }
         let seconds = start.elapsed().as_secs_f64();
-        if let Some(b) = bar {
-            b.finish();
-        }
         if self.options.checkpoint_dir.is_some() {
             self.checkpoint_now()?;
         }
@@ -388,106 +367,17 @@ impl Trainer {
         })
     }
 
-    /// The Levenberg–Marquardt phase ([`crate::gauss_newton`]) on a fixed set of collocation
-    /// points drawn from their own stream, recorded as steps after the first-order ones (`lr`
-    /// holds the damping `λ`): first `coarse.iterations` on the first `coarse.points` of them (the
-    /// recorded loss is then that of those points), then `iterations` on all. A stage ends early
-    /// when no damping lowers its loss.
-    fn second_order_phase(
-        &mut self,
-        bar: Option<&indicatif::ProgressBar>,
-        observers: &mut [&mut dyn Observer],
-    ) -> Result<Termination, TrainError> {
-        let so = self.config.second_order;
-        let theta = self.net.theta().as_tensor();
-        let (n, dtype, device) = (theta.elem_count(), theta.dtype(), theta.device().clone());
-        let theta: Vec<f64> = theta.to_dtype(candle_core::DType::F64)?.to_vec1()?;
-        let sampler_cfg = SamplerConfig {
-            kind: SamplerKind::Dgm,
-            batch: so.points,
-            boundary_batch: so.boundary_points,
-            horizon_ramp: 0.0,
-            ..self.config.sampler.clone()
-        };
-        let (domain, boundary) = (
-            self.model().domain(),
-            self.config.boundary_active(self.model().boundary()),
-        );
-        let mut sampler = Sampler::new(
-            &sampler_cfg,
-            domain,
-            self.config.seed ^ SECOND_ORDER_SEED,
-            boundary,
-        );
-        // the k-th point set (k > 0 after refreshes)
-        let mut draw = |k: u64| match so.sequence {
-            PointSequence::Random => sampler.next_batch(0, 1),
-            PointSequence::Sobol => sampler::sobol(
-                domain,
-                so.points,
-                sampler_cfg.time_power,
-                if boundary { so.boundary_points } else { 0 },
-                self.config.seed ^ SECOND_ORDER_SEED ^ k,
-            ),
-        };
-        let mut batch = draw(0);
-        let mut lm = Lm::new(theta, so.lambda);
-        let coarse = so.coarse.iterations;
-        let coarse_batch = batch.first(so.coarse.points);
-        let mut it = 0;
-        while it < so.total_iterations() {
-            let stage = if it < coarse {
-                &coarse_batch
-            } else {
-                if so.refresh > 0 && it > coarse && (it - coarse) % so.refresh == 0 {
-                    batch = draw(((it - coarse) / so.refresh) as u64);
-                }
-                &batch
-            };
-            let rows = Rows {
-                objective: &self.objective,
-                net: HostNet {
-                    layers: self.net.layers(),
-                    act: self.config.network.activation,
-                    inputs: self.net.input_map(),
-                },
-                batch: stage,
-            };
-            let Some(step) = lm.iterate(&rows) else {
-                if it < coarse {
-                    it = coarse;
-                    continue;
-                }
-                break;
-            };
-            self.net
-                .theta()
-                .set(&Tensor::from_vec(step.theta, n, &device)?.to_dtype(dtype)?)?;
-            let record = LossRecord {
-                step: self.config.steps + it,
-                loss: step.loss,
-                terms: LossTerms {
-                    pde: step.terms.pde,
-                    initial: step.terms.initial,
-                    boundary: step.terms.boundary,
-                    ..LossTerms::default()
-                },
-                lr: step.lambda,
-            };
-            self.history.push(record);
-            if let Some(b) = bar {
-                b.inc(1);
-                b.set_message(format!("loss {:.3e} (LM)", record.loss));
-            }
-            if observers
-                .iter_mut()
-                .any(|o| o.observe(&record, self) == Control::Stop)
-            {
-                return Ok(Termination::Observer);
-            }
-            it += 1;
-        }
-        Ok(Termination::StepBudget)
+    /// Adds a record of another phase to the history.
+    pub(crate) fn push_record(&mut self, record: LossRecord) {
+        self.history.push(record);
+    }
+
+    pub(crate) fn objective(&self) -> &Objective {
+        &self.objective
+    }
+
+    pub fn options(&self) -> &TrainOptions {
+        &self.options
     }
 
     /// Writes a checkpoint into the configured directory now.
@@ -594,7 +484,7 @@ struct ChunkResult {
 /// let mut config = hh_pinn::TrainConfig::preset("seed-fixed").unwrap();
 /// config.steps = 100;
 /// let trained = hh_pinn::train(model.clone(), &config, &Default::default()).unwrap();
-/// let grid = hh_model::EvalGrid::paper(&hh_model::ReactionDiffusion::domain(model.as_ref()));
+/// let grid = hh_core::EvalGrid::paper(&hh_core::ReactionDiffusion::domain(model.as_ref()));
 /// let u = &trained.evaluate(&grid)[0]; // 128 × 128, rows t, columns x
 /// assert_eq!(u.dim(), (128, 128));
 /// ```

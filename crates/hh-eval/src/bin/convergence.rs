@@ -43,8 +43,8 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    hh_io::keep_freed_memory();
-    hh_io::exit_code(run(hh_io::parse_args::<Cli>()))
+    hh_cli::keep_freed_memory();
+    hh_cli::exit_code(run(hh_cli::parse_args::<Cli>()))
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -55,7 +55,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         let (name, cfg, results) = shard::read(dirs)?;
         let report = hh_eval::sweep::assemble(&name, &cfg, results)?;
         let md = report.write(&target)?;
-        hh_io::note!("merged {} shards; wrote {}", dirs.len(), md.display());
+        hh_cli::note!("merged {} shards; wrote {}", dirs.len(), md.display());
         return Ok(());
     }
     let (name, cfg) = match &cli.config {
@@ -70,7 +70,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         let chosen = s.select(hh_eval::sweep::parts(&cfg).len());
         let results = hh_eval::sweep::run_parts(&cfg, &chosen, true)?;
         shard::write(&target, &name, &cfg, s, &results)?;
-        hh_io::note!(
+        hh_cli::note!(
             "shard {s}: {} parts; wrote {}",
             chosen.len(),
             target.display()
@@ -78,7 +78,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     } else {
         let report = hh_eval::run_sweep(&name, &cfg, true)?;
         let md = report.write(&target)?;
-        hh_io::note!("wrote {}", md.display());
+        hh_cli::note!("wrote {}", md.display());
     }
     Ok(())
 }

@@ -12,15 +12,12 @@
 //! `manifest.json`. Output directories appear whole or not at all; invalid input exits with 2,
 //! naming the field, and writes nothing.
 
-use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use hh_fd::GridConfig;
+use hh_cli::commands::{self, ComponentFiles, GridArgs, SolveConfig, TrainRun};
 use hh_fhn::{FhnConfig, Initial, Kind};
-use hh_model::{BoundaryMode, EvalGrid, ReactionDiffusion, Regularisation, Slope, read_config};
-use hh_pinn::{LossRecord, RunConfig, TrainError, TrainOptions, Trainer};
-use ndarray::Array2;
-use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use hh_model::{BoundaryMode, Regularisation, Slope, read_config};
+use hh_pinn::{RunConfig, TrainOptions};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -113,18 +110,8 @@ struct SolveArgs {
     config: Option<PathBuf>,
     #[command(flatten)]
     problem: ProblemArgs,
-    /// Intervals in x (≥ 4).
-    #[arg(long, allow_hyphen_values = true)]
-    nx: Option<usize>,
-    /// Time steps (≥ 1).
-    #[arg(long, allow_hyphen_values = true)]
-    nt: Option<usize>,
-    /// θ in [0.5, 1]: 0.5 Crank–Nicolson, 1 backward Euler.
-    #[arg(long, allow_hyphen_values = true)]
-    theta: Option<f64>,
-    /// free mode: extension L of the interval on each side (default: automatic).
-    #[arg(long, allow_hyphen_values = true)]
-    margin: Option<f64>,
+    #[command(flatten)]
+    grid: GridArgs,
     /// Output directory (replaced atomically on success).
     #[arg(long)]
     out: PathBuf,
@@ -157,83 +144,38 @@ struct TrainArgs {
     out: PathBuf,
 }
 
-/// The config file of `hh-fhn solve`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct SolveConfig {
-    problem: FhnConfig,
-    grid: GridConfig,
-}
-
 fn main() -> ExitCode {
-    hh_io::keep_freed_memory();
-    hh_io::exit_code(match hh_io::parse_args::<Cli>().command {
+    hh_cli::keep_freed_memory();
+    hh_cli::exit_code(match hh_cli::parse_args::<Cli>().command {
         Command::Solve(args) => solve(*args),
         Command::Train(args) => train(*args),
     })
 }
 
-fn write_npy<D: ndarray::Dimension>(
-    dir: &Path,
-    name: &str,
-    a: &ndarray::ArrayRef<f64, D>,
-) -> anyhow::Result<()> {
-    hh_io::ensure_finite(name, a.iter())?;
-    ndarray_npy::write_npy(dir.join(name), a).with_context(|| format!("writing {name}"))
-}
-
 fn solve(args: SolveArgs) -> anyhow::Result<()> {
-    hh_io::check_output("out", &args.out)?;
-    let mut cfg: SolveConfig = match &args.config {
+    let mut cfg: SolveConfig<FhnConfig> = match &args.config {
         Some(path) => read_config(path)?,
         None => SolveConfig::default(),
     };
     args.problem.apply(&mut cfg.problem);
-    let g = &mut cfg.grid;
-    macro_rules! set {
-        ($($field:ident),*) => { $(if let Some(v) = args.$field { g.$field = v; })* };
-    }
-    set!(nx, nt, theta);
-    if args.margin.is_some() {
-        g.margin = args.margin;
-    }
-    let model = cfg.problem.build()?;
-    cfg.grid.validate()?;
-    let dir = hh_io::AtomicDir::new(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
-
-    let (sol, seconds) =
-        hh_fd::solve_with_progress(&model, &cfg.grid).map_err(hh_fd::FdError::into_cli)?;
-
-    let eval = EvalGrid::paper(&model.domain());
-    for (i, name) in ["u", "v"].into_iter().enumerate() {
-        write_npy(dir.path(), &format!("{name}.npy"), &sol.values(i))?;
-        write_npy(
-            dir.path(),
-            &format!("eval_{name}.npy"),
-            &sol.on_grid(&eval, i),
-        )?;
-    }
-    write_npy(dir.path(), "t.npy", sol.t())?;
-    write_npy(dir.path(), "x.npy", sol.x())?;
-    hh_io::Manifest::new("hh-fhn solve", env!("CARGO_PKG_VERSION"))
-        .config(&cfg)
-        .field("stats", &sol.stats)
-        .field(
-            "eval_grid",
-            &serde_json::json!({"rows": "t = linspace(0, T, 128)", "cols": "x = linspace(x_min, x_max, 128)"}),
-        )
-        .timing("solve_s", seconds)
-        .timing("updates_per_s", sol.stats.updates_per_second())
-        .write(dir.path())?;
-    let out = dir.commit()?;
-    hh_io::note!(
-        "solved {} x {} in {seconds:.2} s -> {}",
-        cfg.grid.nx,
-        cfg.grid.nt,
-        out.display()
-    );
-    Ok(())
+    args.grid.apply(&mut cfg.grid);
+    let files = [
+        ComponentFiles {
+            solution: "u.npy",
+            eval: "eval_u.npy",
+        },
+        ComponentFiles {
+            solution: "v.npy",
+            eval: "eval_v.npy",
+        },
+    ];
+    commands::solve(
+        "hh-fhn solve",
+        env!("CARGO_PKG_VERSION"),
+        &cfg,
+        &files,
+        &args.out,
+    )
 }
 
 fn train(args: TrainArgs) -> anyhow::Result<()> {
@@ -258,56 +200,20 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         run.train.seed = s;
     }
     let model = Arc::new(run.problem.build()?);
-    run.train.validate_for(model.as_ref())?;
-    let dir = hh_io::AtomicDir::new(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
-    let options = TrainOptions {
-        progress: !args.quiet,
-        threads: args.threads,
-        ..Default::default()
+    let mut manifest = serde_json::Map::new();
+    manifest.insert("preset".into(), serde_json::json!(args.preset));
+    let spec = TrainRun {
+        tool: "hh-fhn train",
+        version: env!("CARGO_PKG_VERSION"),
+        model,
+        run: &run,
+        options: TrainOptions {
+            threads: args.threads,
+            ..Default::default()
+        },
+        eval_files: vec!["eval_u.npy".into(), "eval_v.npy".into()],
+        manifest,
+        quiet: args.quiet,
     };
-    let to_anyhow = |e: TrainError| match e {
-        TrainError::Config(c) => anyhow::Error::new(c),
-        e => anyhow::Error::new(e),
-    };
-    let trained = Trainer::new(model.clone(), &run.train, &options)
-        .and_then(|t| t.run(&mut []))
-        .map_err(to_anyhow)?;
-
-    let grid = EvalGrid::paper(&model.domain());
-    let fields: Vec<Array2<f64>> = trained.evaluate(&grid);
-    for (u, name) in fields.iter().zip(["eval_u.npy", "eval_v.npy"]) {
-        write_npy(dir.path(), name, u)?;
-    }
-    trained
-        .save_model(&dir.path().join("model.safetensors"))
-        .map_err(to_anyhow)?;
-    std::fs::write(
-        dir.path().join("loss.csv"),
-        LossRecord::csv(trained.history()),
-    )?;
-    let last = trained.history().last().copied();
-    hh_io::Manifest::new("hh-fhn train", env!("CARGO_PKG_VERSION"))
-        .config(&run)
-        .seed(run.train.seed)
-        .field("preset", &args.preset)
-        .field("steps", &trained.steps())
-        .field("final_loss", &last.map(|r| r.loss))
-        .field("parameters", &trained.network().num_params())
-        .field(
-            "eval_grid",
-            &serde_json::json!({"rows": "t = linspace(0, t_end, 128)", "cols": "x = linspace(x_min, x_max, 128)", "dtype": "f64"}),
-        )
-        .timing("train_s", trained.train_seconds())
-        .timing("ms_per_step", trained.ms_per_step())
-        .write(dir.path())?;
-    let out = dir.commit()?;
-    hh_io::note!(
-        "trained {} steps ({:.3} ms/step), final loss {:.4e}; wrote {}",
-        trained.steps(),
-        trained.ms_per_step(),
-        last.map_or(f64::NAN, |r| r.loss),
-        out.display()
-    );
-    Ok(())
+    commands::train(spec, &args.out)
 }

@@ -1,7 +1,27 @@
-//! Conventions of the command-line tools.
+//! Conventions of the workspace's command-line tools, so each behaves the same way:
+//!
+//! - [`parse_args`]: clap, with `--help` on a closed pipe ending quietly;
+//! - [`exit_code`]: bad input (a [`ConfigError`] anywhere in the error chain) exits 2, a failed
+//!   run 1;
+//! - [`note!`] and [`print_stdout`]: messages that never panic;
+//! - [`progress`], [`solve`], [`train`] ([`TrainProgress`]): one style of progress bar, attached by the
+//!   caller to long work (an FD solve's `on_step`, a training run's observers).
+//!
+//! - [`commands`]: the `solve` and `train` commands a model crate's binary reuses, leaving it
+//!   only its own flags.
+//!
+//! The solver libraries know none of this: they report progress to whatever observer the caller
+//! attaches.
+
+pub mod commands;
+mod solve;
+mod train_progress;
+
+pub use solve::solve;
+pub use train_progress::{TrainProgress, train, train_error};
 
 use anyhow::Context;
-use hh_model::ConfigError;
+use hh_core::ConfigError;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{self, Write};
 use std::process::ExitCode;

@@ -5,8 +5,8 @@
 //! ```
 //!
 //! with a diagonal mass `M_i ∈ {0, 1}` (1 unless the model says otherwise: a component with
-//! `M_i = 0` is algebraic, the constraint `0 = f_i(u)`, as the selection `d` of the inclusion in
-//! [`crate::inclusion`]),
+//! `M_i = 0` is algebraic, the constraint `0 = f_i(u)`, as the selection `d` of the nerve
+//! inclusion in `hh-model`),
 //! with homogeneous boundary conditions of one [`BoundaryMode`] and an initial profile. The
 //! nerve equation is `m = 1`, `D = 1`, `f(u) = −u + H_k(u)`; FitzHugh–Nagumo is `m = 2`,
 //! `D = (1, 0)`, `f(u, v) = (g(u) − v, ε (u − γ v))`. Solvers are generic over these traits, so a new

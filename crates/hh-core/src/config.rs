@@ -1,9 +1,20 @@
-//! Reading configs from TOML or JSON files.
+//! Configs: a model's problem as plain data ([`ModelConfig`]), read from TOML or JSON files.
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::path::Path;
 
-use crate::ConfigError;
+use crate::{ConfigError, ReactionDiffusion};
+
+/// A model's problem as plain data (the `[problem]` section of a config file), which validates
+/// itself into the model. The generic commands of the command-line tools (`hh-cli`) take any
+/// such config.
+pub trait ModelConfig: Serialize + DeserializeOwned + Default + Clone {
+    type Model: ReactionDiffusion + 'static;
+    /// Checks every field (the [`ConfigError`] names the first bad one and its allowed range)
+    /// and builds the model.
+    fn build_model(&self) -> Result<Self::Model, ConfigError>;
+}
 
 /// The largest config file read: 16 MiB.
 pub const MAX_CONFIG_BYTES: u64 = 16 << 20;

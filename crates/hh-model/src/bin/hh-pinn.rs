@@ -14,17 +14,14 @@
 //! x = linspace(x_min, x_max, 128)), `loss.csv`, `manifest.json`; for the inclusion also
 //! `eval_d.npy`, the selection `d ∈ H(u − a)` on the same grid. Invalid input exits with 2.
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
+use hh_cli::commands::{self, TrainRun};
 use hh_model::{
-    BoundaryMode, ConfigError, EvalGrid, Formulation, InitialCondition, ProblemConfig,
-    Regularisation, Slope, read_config,
+    BoundaryMode, ConfigError, Formulation, InitialCondition, ProblemConfig, Regularisation, Slope,
+    read_config,
 };
 use hh_pinn::checkpoint;
-use hh_pinn::{
-    Direction, Kernel, LossRecord, Pin, RunConfig, SamplerKind, TrainConfig, TrainError,
-    TrainOptions, Trainer,
-};
+use hh_pinn::{Direction, Kernel, Pin, RunConfig, SamplerKind, TrainConfig, TrainOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -131,11 +128,11 @@ struct TrainArgs {
 }
 
 fn main() -> ExitCode {
-    hh_io::keep_freed_memory();
-    let cli = hh_io::parse_args::<Cli>();
-    hh_io::exit_code(match cli.command {
+    hh_cli::keep_freed_memory();
+    let cli = hh_cli::parse_args::<Cli>();
+    hh_cli::exit_code(match cli.command {
         Command::Train(args) => train(*args),
-        Command::Presets => hh_io::print_stdout(&(hh_pinn::PRESETS.join("\n") + "\n")),
+        Command::Presets => hh_cli::print_stdout(&(hh_pinn::PRESETS.join("\n") + "\n")),
         Command::Config { preset } => TrainConfig::preset(&preset)
             .map_err(anyhow::Error::new)
             .and_then(|train| {
@@ -143,7 +140,7 @@ fn main() -> ExitCode {
                     problem: problem_for(&preset),
                     train,
                 };
-                hh_io::print_stdout(&toml::to_string(&run)?)
+                hh_cli::print_stdout(&toml::to_string(&run)?)
             }),
     })
 }
@@ -242,8 +239,6 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
     hh_io::check_output("out", &args.out)?;
     let run = config_of(&args)?;
     let model = run.problem.model()?;
-    let config = run.train;
-    config.validate_for(model.as_ref())?;
     if args.checkpoint_every == Some(0) {
         return Err(ConfigError::invalid("checkpoint-every", "an integer ≥ 1", 0).into());
     }
@@ -259,7 +254,6 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         hh_io::check_distinct("out", &args.out, "checkpoint-dir", ck)?;
     }
     let options = TrainOptions {
-        progress: !args.quiet,
         checkpoint_dir,
         checkpoint_every: args.checkpoint_every.unwrap_or(0),
         resume: args.resume.clone(),
@@ -271,65 +265,35 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         },
         device: args.device,
     };
-    let to_anyhow = |e: TrainError| match e {
-        TrainError::Config(c) => anyhow::Error::new(c),
-        e => anyhow::Error::new(e),
+    let eval_files = match run.problem.formulation {
+        Formulation::Regularised => vec!["eval.npy".into()],
+        Formulation::Inclusion => vec!["eval.npy".into(), "eval_d.npy".into()],
     };
-    let trainer = Trainer::new(model.clone(), &config, &options).map_err(to_anyhow)?;
-    let out = hh_io::AtomicDir::new(&args.out)
-        .with_context(|| format!("cannot create output directory {}", args.out.display()))?;
-    let trained = trainer.run(&mut []).map_err(to_anyhow)?;
-
-    let grid = EvalGrid::paper(&model.domain());
-    let fields = trained.evaluate(&grid);
-    for (i, f) in fields.iter().enumerate() {
-        hh_io::ensure_finite(&format!("the network's output {i}"), f.iter())?;
-    }
-    ndarray_npy::write_npy(out.path().join("eval.npy"), &fields[0]).context("writing eval.npy")?;
-    if run.problem.formulation == Formulation::Inclusion {
-        ndarray_npy::write_npy(out.path().join("eval_d.npy"), &fields[1])
-            .context("writing eval_d.npy")?;
-    }
-    trained
-        .save_model(&out.path().join("model.safetensors"))
-        .map_err(to_anyhow)?;
-    std::fs::write(
-        out.path().join("loss.csv"),
-        LossRecord::csv(trained.history()),
-    )?;
-    let last = trained.history().last().copied();
-    hh_io::Manifest::new("hh-pinn train", env!("CARGO_PKG_VERSION"))
-        .config(&RunConfig {
-            problem: run.problem,
-            train: config.clone(),
-        })
-        .seed(config.seed)
-        .field("preset", &args.preset)
-        .field("steps", &trained.steps())
-        .field("termination", &trained.termination())
-        .field("final_loss", &last.map(|r| r.loss))
-        .field("parameters", &trained.network().num_params())
-        .field("kernel", if args.plain { "plain" } else { "fused" })
-        .field("device", &format!("{:?}", args.device))
-        .field("resumed_from", &args.resume)
-        .field(
-            "eval_grid",
-            &serde_json::json!({"rows": "t = linspace(0, t_end, 128)", "cols": "x = linspace(x_min, x_max, 128)", "dtype": "f64"}),
-        )
-        .field(
+    let mut manifest = serde_json::Map::new();
+    for (key, value) in [
+        ("preset", serde_json::json!(args.preset)),
+        (
+            "kernel",
+            serde_json::json!(if args.plain { "plain" } else { "fused" }),
+        ),
+        ("device", serde_json::json!(format!("{:?}", args.device))),
+        ("resumed_from", serde_json::json!(args.resume)),
+        (
             "versions",
-            &serde_json::json!({"hh-pinn": env!("CARGO_PKG_VERSION"), "candle-core": "0.11"}),
-        )
-        .timing("train_s", trained.train_seconds())
-        .timing("ms_per_step", trained.ms_per_step())
-        .write(out.path())?;
-    let dir = out.commit()?;
-    hh_io::note!(
-        "trained {} steps ({:.3} ms/step), final loss {:.4e}; wrote {}",
-        trained.steps(),
-        trained.ms_per_step(),
-        last.map_or(f64::NAN, |r| r.loss),
-        dir.display()
-    );
-    Ok(())
+            serde_json::json!({"hh-pinn": env!("CARGO_PKG_VERSION"), "candle-core": "0.11"}),
+        ),
+    ] {
+        manifest.insert(key.into(), value);
+    }
+    let spec = TrainRun {
+        tool: "hh-pinn train",
+        version: env!("CARGO_PKG_VERSION"),
+        model,
+        run: &run,
+        options,
+        eval_files,
+        manifest,
+        quiet: args.quiet,
+    };
+    commands::train(spec, &args.out)
 }

@@ -1,0 +1,60 @@
+//! A training run as the command-line tools run it: a progress bar attached as one of its
+//! observers, errors mapped to exit codes.
+
+use hh_pinn::{Control, LossRecord, Observer, Plan, TrainError, Trained, Trainer};
+use indicatif::ProgressBar;
+
+/// A training error as the tools report it: invalid input is the [`hh_core::ConfigError`] itself
+/// (exit code 2), anything else a failed run.
+pub fn train_error(e: TrainError) -> anyhow::Error {
+    match e {
+        TrainError::Config(c) => anyhow::Error::new(c),
+        e => anyhow::Error::new(e),
+    }
+}
+
+/// Runs `trainer` to its end, with a progress bar on stderr unless `quiet`.
+pub fn train(trainer: Trainer, quiet: bool) -> anyhow::Result<Trained> {
+    let mut bar = TrainProgress::default();
+    let mut observers: Vec<&mut dyn Observer> = Vec::new();
+    if !quiet {
+        observers.push(&mut bar);
+    }
+    trainer.run(&mut observers).map_err(train_error)
+}
+
+/// Shows a training run's steps (first-order steps, then Levenberg–Marquardt iterations) and its
+/// loss on stderr. The bar appears at the first recorded step, so a resumed run starts where its
+/// checkpoint ended, and is finished when the observer is dropped.
+#[derive(Default)]
+pub struct TrainProgress {
+    bar: Option<ProgressBar>,
+}
+
+impl Observer for TrainProgress {
+    fn observe(&mut self, record: &LossRecord, trainer: &Trainer) -> Control {
+        let config = trainer.config();
+        let (first_order, total) = (config.steps, Plan::of(config).total());
+        let bar = self.bar.get_or_insert_with(|| {
+            let bar = crate::progress(total as u64, "train");
+            bar.set_position(record.step as u64);
+            bar
+        });
+        let done = record.step + 1;
+        bar.set_position(done as u64);
+        if done > first_order {
+            bar.set_message(format!("loss {:.3e} (LM)", record.loss));
+        } else if done % 10 == 0 || done == first_order {
+            bar.set_message(format!("loss {:.3e}", record.loss));
+        }
+        Control::Continue
+    }
+}
+
+impl Drop for TrainProgress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish();
+        }
+    }
+}
