@@ -1,4 +1,7 @@
-//! Shared pieces of the experiment binaries.
+//! The experiments: each report is a module of [`reports`] (its settings and its run), and each
+//! binary in `src/bin` parses its flags and calls it. Pieces several reports share live here.
+
+pub mod reports;
 
 use hh_model::{BoundaryMode, ProblemConfig};
 use ndarray::Array2;
