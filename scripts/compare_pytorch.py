@@ -27,7 +27,7 @@ seed, ours seed, PyTorch seed-fixed, ours seed-fixed), --repeats times; the repo
 medians over the repeats and the ratio is the median of the ratios of back-to-back pairs, which a
 shared, noisy machine disturbs least.
 
-Binaries: by default the script runs `cargo build --release -p hh-pinn -p hh-fd` first (a no-op
+Binaries: by default the script runs `cargo build --release -p hh-model --bins` first (a no-op
 when up to date, and it guarantees the binaries match the source), then uses target/release/. With
 --no-build it uses whatever target/release/{hh-pinn,hh-fd} hold (and fails if they are missing).
 
@@ -179,14 +179,14 @@ def run(cmd: list, **kw) -> subprocess.CompletedProcess:
 
 def binaries(build: bool) -> dict:
     if build:
-        run(["cargo", "build", "--release", "-p", "hh-pinn", "-p", "hh-fd"])
+        run(["cargo", "build", "--release", "-p", "hh-model", "--bins"])
     exe = ".exe" if os.name == "nt" else ""
     bins = {n: REPO / "target" / "release" / f"{n}{exe}" for n in ("hh-pinn", "hh-fd")}
     for name, path in bins.items():
         if not path.is_file():
             print(
                 f"error: {path} not found; build it with "
-                f"`cargo build --release -p hh-pinn -p hh-fd` (or drop --no-build)",
+                f"`cargo build --release -p hh-model --bins` (or drop --no-build)",
                 file=sys.stderr,
             )
             sys.exit(1)
@@ -233,7 +233,7 @@ def main() -> int:
                    help="pip-install torch and numpy when they are missing")
     p.add_argument("--no-build", action="store_true",
                    help="use target/release/{hh-pinn,hh-fd} as they are instead of running "
-                        "`cargo build --release -p hh-pinn -p hh-fd` first")
+                        "`cargo build --release -p hh-model --bins` first")
     p.add_argument("--work", type=Path,
                    help="keep the runs' output directories here (default: a temporary directory)")
     p.add_argument("--out", type=Path, help="write the results as JSON to this file")

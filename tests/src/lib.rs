@@ -3,6 +3,11 @@
 
 use hh_model::{BoundaryMode, ProblemConfig};
 
+/// The README's code, compiled and run as doc tests (its "Adding a model" walk-through).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// The paper's problem (`k = 5`, lower) at threshold `a` in mode `bc`.
 pub fn paper(a: f64, bc: BoundaryMode) -> ProblemConfig {
     ProblemConfig {
