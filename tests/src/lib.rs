@@ -17,6 +17,6 @@ pub fn paper(a: f64, bc: BoundaryMode) -> ProblemConfig {
     }
 }
 
-/// An FD grid `[nx, nt]` coarse enough for a test and fine enough that its error (about 1e-3 in
+/// An FD grid coarse enough for a test and fine enough that its error (about 1e-3 in
 /// max norm on the paper's problem) is far below the PINN errors it judges.
-pub const TEST_GRID: [usize; 2] = [128, 1024];
+pub const TEST_GRID: hh_fd::GridSize = hh_fd::GridSize { nx: 128, nt: 1024 };

@@ -16,7 +16,7 @@ fn fd_reference_pinn_training_and_error_table_agree_end_to_end() {
     let reference = hh_eval::fd::reference(&cfg, Some(TEST_GRID)).unwrap();
     let problem = cfg.build().unwrap();
     let grid = EvalGrid::paper(&problem.domain());
-    let [nx, nt] = TEST_GRID;
+    let hh_fd::GridSize { nx, nt } = TEST_GRID;
     let sol = hh_fd::solve(
         &problem,
         &hh_fd::GridConfig {

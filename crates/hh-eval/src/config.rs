@@ -1,5 +1,6 @@
 //! What a `convergence` run sweeps: embedded profiles or a user's TOML/JSON file.
 
+use hh_fd::GridSize;
 use hh_model::{BoundaryMode, ConfigError, ProblemConfig, Regularisation, Slope};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -14,7 +15,7 @@ pub struct SweepConfig {
     /// `hh_fd::reference` (halving h and Δt changes it by less than 1e-4; `docs/model.md`,
     /// "Measures").
     #[serde(default)]
-    pub reference_grid: Option<[usize; 2]>,
+    pub reference_grid: Option<GridSize>,
     pub grid_convergence: GridConvergence,
     pub k_convergence: KConvergence,
     pub pinn: PinnSweep,
@@ -34,7 +35,7 @@ pub struct NonuniquenessSweep {
     /// Half-width `W` of the `plateau:W` data (the paper's problem otherwise).
     pub plateau: f64,
     /// FD grid `[nx, nt]` of the envelope solves.
-    pub fd: [usize; 2],
+    pub fd: GridSize,
     /// Threshold `a` and final time of the exact family.
     pub family_a: f64,
     pub family_t_end: f64,
@@ -159,11 +160,11 @@ impl SweepConfig {
         ] {
             if let Some(p) = presets
                 .iter()
-                .find(|p| !hh_pinn::PRESETS.contains(&p.as_str()))
+                .find(|p| p.parse::<hh_model::NervePreset>().is_err())
             {
                 return Err(ConfigError::invalid(
                     field,
-                    &format!("presets among {}", hh_pinn::PRESETS.join(", ")),
+                    &format!("presets among {}", hh_model::NervePreset::names()),
                     p,
                 ));
             }
@@ -217,11 +218,14 @@ impl SweepConfig {
                     n.plateau,
                 ));
             }
-            if n.fd.iter().any(|&v| !(8..=1 << 16).contains(&v)) {
+            if [n.fd.nx, n.fd.nt]
+                .iter()
+                .any(|v| !(8..=1 << 16).contains(v))
+            {
                 return Err(ConfigError::invalid(
                     "nonuniqueness.fd",
                     "[nx, nt] with both in 8..=65536",
-                    format!("{:?}", n.fd),
+                    format!("[{}, {}]", n.fd.nx, n.fd.nt),
                 ));
             }
             if !(n.family_a > 0.0 && n.family_a < 1.0) {
@@ -259,11 +263,10 @@ impl SweepConfig {
     /// Every problem and FD grid the sweep will build, checked before any work starts (the finest
     /// grid of each section against the solver's memory limit), errors named inside their section.
     fn validate_problems_and_grids(&self) -> Result<(), ConfigError> {
-        use crate::fd::paper_problem;
         use hh_fd::GridConfig;
         let k5 = Slope::Finite(5.0);
         for &a in &self.a_values {
-            paper_problem(a, BoundaryMode::Dirichlet, k5, Regularisation::Lower)
+            ProblemConfig::paper(a, BoundaryMode::Dirichlet, k5, Regularisation::Lower)
                 .build()
                 .map_err(|e| e.within("a_values"))?;
         }
@@ -293,13 +296,14 @@ impl SweepConfig {
         ];
         for (section, a, coarsest, finest) in checks {
             coarsest.validate().map_err(|e| e.within(section))?;
-            let problem = paper_problem(a, BoundaryMode::Dirichlet, k5, Regularisation::Lower)
-                .build()
-                .map_err(|e| e.within(section))?;
+            let problem =
+                ProblemConfig::paper(a, BoundaryMode::Dirichlet, k5, Regularisation::Lower)
+                    .build()
+                    .map_err(|e| e.within(section))?;
             hh_fd::check_resources(&problem, &finest).map_err(|e| e.within(section))?;
         }
         if let Some(g) = self.reference_grid {
-            let problem = paper_problem(
+            let problem = ProblemConfig::paper(
                 self.a_values[0],
                 BoundaryMode::Dirichlet,
                 k5,
@@ -307,7 +311,7 @@ impl SweepConfig {
             )
             .build()
             .map_err(|e| e.within("a_values"))?;
-            check_grid_field("reference_grid", &problem, finest(g[0], g[1], 0, 0.5))?;
+            check_grid_field("reference_grid", &problem, finest(g.nx, g.nt, 0, 0.5))?;
         }
         if let Some(n) = &self.nonuniqueness {
             let problem = ProblemConfig::default()
@@ -316,7 +320,7 @@ impl SweepConfig {
             check_grid_field(
                 "nonuniqueness.fd",
                 &problem,
-                finest(n.fd[0], n.fd[1], 0, 0.5),
+                finest(n.fd.nx, n.fd.nt, 0, 0.5),
             )?;
         }
         if let Some(w) = &self.waves {
@@ -356,14 +360,14 @@ impl SweepConfig {
         s.pinn.steps = s.pinn.presets.iter().map(|p| (p.clone(), 2)).collect();
         s.pinn.steps.insert(s.pinn.k_sweep_preset.clone(), 2);
         s.pinn.track_every = 1;
-        s.reference_grid = Some([32, 1024]);
+        s.reference_grid = Some(GridSize { nx: 32, nt: 1024 });
         if let Some(w) = &mut s.waves {
             w.h = 0.1;
             w.horizon = 10.0;
             w.rel_tol = 0.2;
         }
         if let Some(n) = &mut s.nonuniqueness {
-            n.fd = [32, 32];
+            n.fd = GridSize { nx: 32, nt: 32 };
             n.steps = 2;
         }
         s

@@ -1,6 +1,6 @@
 //! Finite-difference sections of the report: grid convergence and convergence in `k`.
 
-use hh_fd::{GridConfig, solve};
+use hh_fd::{GridConfig, GridSize, solve};
 use hh_model::{BoundaryMode, EvalGrid, ProblemConfig, ReactionDiffusion, Regularisation, Slope};
 use ndarray::Array2;
 use rayon::prelude::*;
@@ -44,17 +44,6 @@ pub const CENTRE_VALUES_COLUMNS: [&str; 7] = [
     "estimated_error",
 ];
 
-/// The paper's problem with threshold `a`, mode `bc`, slope `k` and side `reg`.
-pub fn paper_problem(a: f64, bc: BoundaryMode, k: Slope, reg: Regularisation) -> ProblemConfig {
-    ProblemConfig {
-        a,
-        bc,
-        k,
-        regularisation: reg,
-        ..Default::default()
-    }
-}
-
 /// An FD solution on the 128 × 128 evaluation grid, and `u(T, centre of the interval)`.
 pub struct Solved {
     pub eval: Array2<f64>,
@@ -89,11 +78,11 @@ pub struct Reference {
 }
 
 /// The FD reference of `cfg` (its first component): [`hh_fd::reference`] (halving `h` and `Δt`
-/// changes it by less than 1e-4; `docs/model.md`, "Measures"), or a solve on `grid = [nx, nt]`
+/// changes it by less than 1e-4; `docs/model.md`, "Measures"), or a solve on `grid`
 /// (smoke runs). Memoised for the life of the process, so the sections, experiments and shards
 /// that compare against the same problem solve it once; [`prefetch_references`] solves many in
 /// parallel.
-pub fn reference(cfg: &ProblemConfig, grid: Option<[usize; 2]>) -> anyhow::Result<Arc<Reference>> {
+pub fn reference(cfg: &ProblemConfig, grid: Option<GridSize>) -> anyhow::Result<Arc<Reference>> {
     static MEMO: LazyLock<Mutex<HashMap<String, Arc<Reference>>>> = LazyLock::new(Default::default);
     let key = serde_json::to_string(&(cfg, grid))?;
     if let Some(r) = MEMO.lock().expect("memo lock").get(&key) {
@@ -102,14 +91,7 @@ pub fn reference(cfg: &ProblemConfig, grid: Option<[usize; 2]>) -> anyhow::Resul
     let problem = cfg.build()?;
     let sol = match grid {
         None => hh_fd::reference(&problem)?,
-        Some([nx, nt]) => solve(
-            &problem,
-            &GridConfig {
-                nx,
-                nt,
-                ..Default::default()
-            },
-        )?,
+        Some(size) => solve(&problem, &size.config())?,
     };
     let d = problem.domain();
     let eval_grid = EvalGrid::paper(&d);
@@ -123,11 +105,48 @@ pub fn reference(cfg: &ProblemConfig, grid: Option<[usize; 2]>) -> anyhow::Resul
     Ok(r)
 }
 
+/// Any model's FD solution on its 128 × 128 evaluation grid, one array per component, with an
+/// estimate of its error per component.
+pub struct ModelReference {
+    pub eval: Vec<Array2<f64>>,
+    /// `max |FD(nx, nt) − FD(nx/2, nt/2)|` on the evaluation grid, per component.
+    pub error_estimate: Vec<f64>,
+}
+
+/// The FD solution of any model (`m` components) on `size`, against the one on half of it for
+/// the error estimate. For the nerve problem, [`reference`] picks the grid itself and memoises.
+pub fn model_reference(
+    model: &dyn ReactionDiffusion,
+    size: GridSize,
+) -> anyhow::Result<ModelReference> {
+    let eval_grid = EvalGrid::paper(&model.domain());
+    let on_eval = |size: GridSize| -> anyhow::Result<Vec<Array2<f64>>> {
+        let sol = solve(model, &size.config())?;
+        Ok((0..model.components())
+            .map(|i| sol.on_grid(&eval_grid, i))
+            .collect())
+    };
+    let eval = on_eval(size)?;
+    let coarse = on_eval(GridSize {
+        nx: size.nx / 2,
+        nt: size.nt / 2,
+    })?;
+    let error_estimate = eval
+        .iter()
+        .zip(&coarse)
+        .map(|(f, c)| hh_fd::max_abs_diff(f, c))
+        .collect();
+    Ok(ModelReference {
+        eval,
+        error_estimate,
+    })
+}
+
 /// Solves the [`reference`]s of `cfgs` in parallel (each solve is deterministic, so the order
 /// does not matter), ticking `bar` once per problem.
 pub fn prefetch_references(
     cfgs: &[ProblemConfig],
-    grid: Option<[usize; 2]>,
+    grid: Option<GridSize>,
     bar: &indicatif::ProgressBar,
 ) -> anyhow::Result<()> {
     cfgs.par_iter().try_for_each(|cfg| {
@@ -165,7 +184,10 @@ pub fn grid_convergence(
                 theta: cfg.theta,
                 ..Default::default()
             };
-            let u = solve_on_eval_grid(&paper_problem(cfg.a, bc, k, Regularisation::Lower), &grid);
+            let u = solve_on_eval_grid(
+                &ProblemConfig::paper(cfg.a, bc, k, Regularisation::Lower),
+                &grid,
+            );
             bar.inc(1);
             u
         })
@@ -236,7 +258,7 @@ pub fn k_convergence(
     let solved: Vec<Solved> = jobs
         .par_iter()
         .map(|&(bc, r, a, k)| {
-            let u = solve_on_eval_grid(&paper_problem(a, bc, k, r), &grid);
+            let u = solve_on_eval_grid(&ProblemConfig::paper(a, bc, k, r), &grid);
             bar.inc(1);
             u
         })
@@ -326,9 +348,9 @@ pub fn centre_problems(a_values: &[f64], modes: &[BoundaryMode]) -> Vec<ProblemC
     modes
         .iter()
         .flat_map(|&bc| {
-            a_values
-                .iter()
-                .map(move |&a| paper_problem(a, bc, Slope::Finite(5.0), Regularisation::Lower))
+            a_values.iter().map(move |&a| {
+                ProblemConfig::paper(a, bc, Slope::Finite(5.0), Regularisation::Lower)
+            })
         })
         .collect()
 }
@@ -338,7 +360,7 @@ pub fn centre_problems(a_values: &[f64], modes: &[BoundaryMode]) -> Vec<ProblemC
 pub fn centre_values(
     a_values: &[f64],
     modes: &[BoundaryMode],
-    grid: Option<[usize; 2]>,
+    grid: Option<GridSize>,
     bar: &indicatif::ProgressBar,
 ) -> anyhow::Result<Table> {
     let problems = centre_problems(a_values, modes);

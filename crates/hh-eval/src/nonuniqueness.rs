@@ -190,7 +190,7 @@ impl Member {
     /// The inclusion preset steered towards this member: `min`/`max` after `τ`, and `u(τ, ·) = a`
     /// pinned with weight 10 when `τ > 0`.
     pub fn train_config(&self, a: f64, steps: usize, seed: u64) -> anyhow::Result<TrainConfig> {
-        let mut c = TrainConfig::preset("inclusion")?;
+        let mut c = hh_model::presets::inclusion();
         c.steps = steps;
         c.seed = seed;
         c.loss.steer.direction = match self.leave {
@@ -399,8 +399,8 @@ pub fn summary_table(
     bar: &indicatif::ProgressBar,
 ) -> anyhow::Result<Table> {
     let fd = GridConfig {
-        nx: cfg.fd[0],
-        nt: cfg.fd[1],
+        nx: cfg.fd.nx,
+        nt: cfg.fd.nt,
         ..Default::default()
     };
     let mut table = Table::new(

@@ -7,6 +7,7 @@
 
 use std::time::Instant;
 
+use hh_fd::GridSize;
 use hh_model::{BoundaryMode, EvalGrid, ProblemConfig, Regularisation, Slope};
 use hh_pinn::{Control, LossRecord, Model, Observer, TrainConfig, TrainOptions, Trainer};
 use ndarray::Array2;
@@ -286,7 +287,7 @@ pub fn train_against(
 
 /// The config of `preset` with the sweep's step override.
 pub fn preset_config(sweep: &PinnSweep, preset: &str) -> anyhow::Result<TrainConfig> {
-    let mut c = TrainConfig::preset(preset)?;
+    let mut c = hh_model::presets::config(preset)?;
     if let Some(&s) = sweep.steps.get(preset) {
         c.steps = s;
     }
@@ -296,7 +297,7 @@ pub fn preset_config(sweep: &PinnSweep, preset: &str) -> anyhow::Result<TrainCon
 
 /// The problem of the accuracy table: the paper's with threshold `a`, mode `bc`, `k = 5`, lower.
 pub fn accuracy_problem(a: f64, bc: BoundaryMode) -> ProblemConfig {
-    crate::fd::paper_problem(a, bc, Slope::Finite(5.0), Regularisation::Lower)
+    ProblemConfig::paper(a, bc, Slope::Finite(5.0), Regularisation::Lower)
 }
 
 /// The problems of the convergence in `k`: the listed slopes and `∞` (its limit).
@@ -306,7 +307,7 @@ pub fn k_problems(sweep: &PinnSweep) -> Vec<ProblemConfig> {
         .iter()
         .chain([&Slope::Infinite])
         .map(|&k| {
-            crate::fd::paper_problem(
+            ProblemConfig::paper(
                 sweep.k_sweep_a,
                 BoundaryMode::Dirichlet,
                 k,
@@ -323,7 +324,7 @@ pub fn accuracy_table(
     bc: BoundaryMode,
     presets: &[String],
     a_values: &[f64],
-    reference_grid: Option<[usize; 2]>,
+    reference_grid: Option<GridSize>,
     bar: &indicatif::ProgressBar,
 ) -> anyhow::Result<Table> {
     let mut t = Table::new(
@@ -363,11 +364,11 @@ pub fn accuracy_table(
 /// the FD minimal solution `u_∞`.
 pub fn k_table(
     sweep: &PinnSweep,
-    reference_grid: Option<[usize; 2]>,
+    reference_grid: Option<GridSize>,
     bar: &indicatif::ProgressBar,
 ) -> anyhow::Result<Table> {
     let (a, bc) = (sweep.k_sweep_a, BoundaryMode::Dirichlet);
-    let problem = |k| crate::fd::paper_problem(a, bc, k, Regularisation::Lower);
+    let problem = |k| ProblemConfig::paper(a, bc, k, Regularisation::Lower);
     let limit = crate::fd::reference(&problem(Slope::Infinite), reference_grid)?;
     let mut t = Table::new(
         "pinn_k_convergence_dirichlet",

@@ -13,24 +13,48 @@ use hh_model::{BoundaryMode, ProblemConfig};
 use crate::table::Cell;
 use crate::{Report, SweepConfig, Table, fd, pinn};
 
-/// The report's sections, in order, as `(manifest timing key, title)`; [`Part::section`] indexes
-/// into it.
-pub const SECTIONS: [(&str, &str); 5] = [
-    ("fd_grid_convergence_s", "FD reference and grid convergence"),
-    (
-        "fd_k_convergence_s",
-        "FD convergence in k and the non-uniqueness envelope",
-    ),
-    ("pinn_s", "PINN/DGM against the FD reference"),
-    (
-        "waves_s",
-        "Threshold and travelling waves (summary of results/waves/)",
-    ),
-    (
-        "nonuniqueness_s",
-        "Non-uniqueness: the solution set of the inclusion (summary of results/nonuniqueness/)",
-    ),
-];
+/// The report's sections, in the order they appear.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    FdGridConvergence,
+    FdKConvergence,
+    Pinn,
+    Waves,
+    Nonuniqueness,
+}
+
+impl Section {
+    pub const ALL: [Section; 5] = [
+        Section::FdGridConvergence,
+        Section::FdKConvergence,
+        Section::Pinn,
+        Section::Waves,
+        Section::Nonuniqueness,
+    ];
+
+    /// The key of the section's wall time in the manifest.
+    pub fn timing_key(self) -> &'static str {
+        match self {
+            Section::FdGridConvergence => "fd_grid_convergence_s",
+            Section::FdKConvergence => "fd_k_convergence_s",
+            Section::Pinn => "pinn_s",
+            Section::Waves => "waves_s",
+            Section::Nonuniqueness => "nonuniqueness_s",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::FdGridConvergence => "FD reference and grid convergence",
+            Section::FdKConvergence => "FD convergence in k and the non-uniqueness envelope",
+            Section::Pinn => "PINN/DGM against the FD reference",
+            Section::Waves => "Threshold and travelling waves (summary of results/waves/)",
+            Section::Nonuniqueness => {
+                "Non-uniqueness: the solution set of the inclusion (summary of results/nonuniqueness/)"
+            }
+        }
+    }
+}
 
 /// One independently computable part of a sweep.
 #[derive(Clone, Debug, PartialEq)]
@@ -95,14 +119,14 @@ pub fn parts(cfg: &SweepConfig) -> Vec<Part> {
 }
 
 impl Part {
-    /// Index of its section in [`SECTIONS`].
-    pub fn section(&self) -> usize {
+    /// The section of the report it belongs to.
+    pub fn section(&self) -> Section {
         match self {
-            Part::CentreValues { .. } | Part::GridConvergence { .. } => 0,
-            Part::KConvergence { .. } => 1,
-            Part::PinnAccuracy { .. } | Part::PinnK => 2,
-            Part::Waves => 3,
-            Part::Nonuniqueness => 4,
+            Part::CentreValues { .. } | Part::GridConvergence { .. } => Section::FdGridConvergence,
+            Part::KConvergence { .. } => Section::FdKConvergence,
+            Part::PinnAccuracy { .. } | Part::PinnK => Section::Pinn,
+            Part::Waves => Section::Waves,
+            Part::Nonuniqueness => Section::Nonuniqueness,
         }
     }
 
@@ -424,7 +448,7 @@ pub fn assemble(
         .field("profile", name)
         .config(cfg)
         .field("threads", &rayon::current_num_threads());
-    let mut seconds = [0.0; SECTIONS.len()];
+    let mut seconds = [0.0; Section::ALL.len()];
     for (part, result) in all.iter().zip(results) {
         // The tables a part computed are those it promises (what a merge checks shards against).
         let shapes = part.shapes(cfg);
@@ -441,8 +465,8 @@ pub fn assemble(
                 .check(t)
                 .map_err(|e| anyhow::anyhow!("part {}: {e}", part.label()))?;
         }
-        let title = SECTIONS[part.section()].1;
-        seconds[part.section()] += result.seconds;
+        let title = part.section().title();
+        seconds[part.section() as usize] += result.seconds;
         if sections.last().is_none_or(|(t, _)| t != title) {
             sections.push((title.to_owned(), Vec::new()));
         }
@@ -460,8 +484,8 @@ pub fn assemble(
             }
         }
     }
-    for ((key, _), s) in SECTIONS.iter().zip(seconds) {
-        manifest = manifest.timing(key, s);
+    for (section, s) in Section::ALL.into_iter().zip(seconds) {
+        manifest = manifest.timing(section.timing_key(), s);
     }
     let preamble = vec![
         format!(

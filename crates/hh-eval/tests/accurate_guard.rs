@@ -14,7 +14,10 @@ fn accurate_preset_reaches_two_percent_in_1500_steps() {
     c.steps = 1500;
     let problem = ProblemConfig::default();
     // FD on 254 × 2032: within ~2e-3 of the converged reference, far below the bound checked.
-    let reference = reference(&problem, Some([254, 2032])).unwrap().eval.clone();
+    let reference = reference(&problem, Some(hh_fd::GridSize { nx: 254, nt: 2032 }))
+        .unwrap()
+        .eval
+        .clone();
     let run = train_against(nerve_model(&problem).unwrap(), &c, &[reference], 500).unwrap();
     let e = run.errors[0];
     eprintln!(

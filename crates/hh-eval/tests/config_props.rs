@@ -51,13 +51,13 @@ proptest! {
          cfg.grid_convergence.levels, cfg.grid_convergence.theta) = gc;
         cfg.k_convergence.k = kc.0.into_iter().map(Slope::Finite).collect();
         (cfg.k_convergence.nx, cfg.k_convergence.nt) = (kc.1, kc.2);
-        cfg.reference_grid = reference_grid.map(|(nx, nt)| [nx, nt]);
+        cfg.reference_grid = reference_grid.map(|(nx, nt)| hh_fd::GridSize { nx, nt });
         cfg.pinn.track_every = track_every;
         if let Some(w) = &mut cfg.waves {
             (w.h, w.horizon, w.rel_tol) = waves;
         }
         if let Some(n) = &mut cfg.nonuniqueness {
-            (n.plateau, n.fd[0], n.family_a, n.family_t_end, n.steps) = nonuniqueness;
+            (n.plateau, n.fd.nx, n.family_a, n.family_t_end, n.steps) = nonuniqueness;
         }
         if let Err(e) = cfg.validate() {
             let msg = e.to_string();

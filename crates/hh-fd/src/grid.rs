@@ -8,6 +8,38 @@ use serde::{Deserialize, Serialize};
 /// The most intervals in `x` or steps in `t` of a grid: 2²⁸, the most values a solve stores.
 pub const MAX_INTERVALS: usize = 1 << 28;
 
+/// The size of a uniform space–time grid: `nx` intervals in x, `nt` time steps. Written
+/// `[nx, nt]` in config files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "[usize; 2]", into = "[usize; 2]")]
+pub struct GridSize {
+    pub nx: usize,
+    pub nt: usize,
+}
+
+impl From<[usize; 2]> for GridSize {
+    fn from([nx, nt]: [usize; 2]) -> Self {
+        Self { nx, nt }
+    }
+}
+
+impl From<GridSize> for [usize; 2] {
+    fn from(g: GridSize) -> Self {
+        [g.nx, g.nt]
+    }
+}
+
+impl GridSize {
+    /// The default grid config ([`GridConfig::default`]) of this size.
+    pub fn config(self) -> GridConfig {
+        GridConfig {
+            nx: self.nx,
+            nt: self.nt,
+            ..Default::default()
+        }
+    }
+}
+
 /// `nx` intervals of width `h = (x_max − x_min)/nx` and `nt` steps of `Δt = T/nt`. The default
 /// resolves the paper's problem to about 1e-4 in max norm (halving `h` and `Δt` changes the
 /// solution by less than that; see the test `default_grid_is_accurate_to_1e4`). Its sizes are

@@ -31,7 +31,7 @@ mod step;
 pub mod tridiagonal;
 
 pub use extrapolated::{Extrapolated, extrapolated, extrapolation_base};
-pub use grid::GridConfig;
+pub use grid::{GridConfig, GridSize};
 pub use solution::{Solution, SolveStats};
 pub use step::IterationCounts;
 

@@ -1,14 +1,12 @@
 //! The FitzHugh–Nagumo problem as written in a config file (TOML or JSON), and its validation.
 
 use hh_model::initial::Profile;
-use hh_model::{
-    BoundaryMode, ConfigError, Domain, InitialCondition, Jet, Regularisation, Slope, error::finite,
-};
+use hh_model::{BoundaryMode, ConfigError, InitialCondition, Jet, Regularisation, Slope};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 
-use crate::model::{FhnModel, nagumo_front};
+use crate::waves::nagumo_front;
 
 /// The interaction `f(u)`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -193,58 +191,5 @@ impl Default for FhnConfig {
             x_min: 0.0,
             x_max: 100.0,
         }
-    }
-}
-
-impl hh_core::ModelConfig for FhnConfig {
-    type Model = FhnModel;
-    fn build_model(&self) -> Result<FhnModel, ConfigError> {
-        self.build()
-    }
-}
-
-impl FhnConfig {
-    /// Validates every field (errors name the field and its allowed range) and reads the
-    /// initial-condition files, if any.
-    pub fn build(&self) -> Result<FhnModel, ConfigError> {
-        finite("a", self.a)?;
-        for (field, v) in [("eps", self.eps), ("gamma", self.gamma)] {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(ConfigError::invalid(field, "a finite number ≥ 0", v));
-            }
-        }
-        self.k.validate()?;
-        let domain = Domain::new(self.x_min, self.x_max, self.t_end)?;
-        let load = |field: &str, ic: &Initial| -> Result<Shape, ConfigError> {
-            Ok(match ic {
-                Initial::Nagumo(x0) => Shape::Nagumo(finite(field, *x0)?),
-                Initial::Common(ic) => {
-                    Shape::Profile(ic.load(self.x_min, self.x_max, self.a).map_err(
-                        // hh-model names its one profile `ic`; here there are two.
-                        |e| match e {
-                            ConfigError::Invalid { allowed, got, .. } => ConfigError::Invalid {
-                                field: field.into(),
-                                allowed,
-                                got,
-                            },
-                            ConfigError::Unreadable { path, reason, .. } => {
-                                ConfigError::Unreadable {
-                                    field: field.into(),
-                                    path,
-                                    reason,
-                                }
-                            }
-                            e => e,
-                        },
-                    )?)
-                }
-            })
-        };
-        Ok(FhnModel::new(
-            self.clone(),
-            domain,
-            load("ic", &self.ic)?,
-            load("v0", &self.v0)?,
-        ))
     }
 }

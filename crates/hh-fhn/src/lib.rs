@@ -30,6 +30,8 @@
 pub mod config;
 pub mod model;
 pub mod presets;
+pub mod waves;
 
 pub use config::{FhnConfig, Initial, Kind};
-pub use model::{FhnModel, nagumo_front, nagumo_speed};
+pub use model::FhnModel;
+pub use waves::{nagumo_front, nagumo_speed};

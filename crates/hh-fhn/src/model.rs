@@ -1,22 +1,11 @@
 //! The validated model and what the solvers see of it.
 
 use hh_model::{
-    BoundaryMode, Domain, Interaction, Jet, MonotoneSplit, Reaction, ReactionDiffusion, Side,
+    BoundaryMode, ConfigError, Domain, Interaction, Jet, MonotoneSplit, Reaction,
+    ReactionDiffusion, Side, error::finite,
 };
-use std::f64::consts::SQRT_2;
 
-use crate::config::{FhnConfig, Kind, Shape};
-
-/// The Nagumo front profile `1 / (1 + e^{z/√2})` (from 1 at `z → −∞` to 0 at `+∞`).
-pub fn nagumo_front(z: f64) -> f64 {
-    1.0 / (1.0 + (z / SQRT_2).exp())
-}
-
-/// The speed `c = (1 − 2a)/√2` of the Nagumo front `u = nagumo_front(x − x₀ − c t)`, exact for
-/// `u_t = u_xx + u(1 − u)(u − a)`.
-pub fn nagumo_speed(a: f64) -> f64 {
-    (1.0 - 2.0 * a) / SQRT_2
-}
+use crate::config::{FhnConfig, Initial, Kind, Shape};
 
 /// A validated FitzHugh–Nagumo problem: `m = 2` (`u`, `v`), `D = (1, 0)`.
 #[derive(Clone, Debug, PartialEq)]
@@ -159,10 +148,50 @@ impl ReactionDiffusion for FhnModel {
     }
 }
 
+impl hh_core::ModelConfig for FhnConfig {
+    type Model = FhnModel;
+    fn build_model(&self) -> Result<FhnModel, ConfigError> {
+        self.build()
+    }
+}
+
+impl FhnConfig {
+    /// Validates every field (errors name the field and its allowed range) and reads the
+    /// initial-condition files, if any.
+    pub fn build(&self) -> Result<FhnModel, ConfigError> {
+        finite("a", self.a)?;
+        for (field, v) in [("eps", self.eps), ("gamma", self.gamma)] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(ConfigError::invalid(field, "a finite number ≥ 0", v));
+            }
+        }
+        self.k.validate()?;
+        let domain = Domain::new(self.x_min, self.x_max, self.t_end)?;
+        let load = |field: &str, ic: &Initial| -> Result<Shape, ConfigError> {
+            Ok(match ic {
+                Initial::Nagumo(x0) => Shape::Nagumo(finite(field, *x0)?),
+                Initial::Common(ic) => {
+                    // hh-model names its one profile `ic`; here there are two.
+                    Shape::Profile(
+                        ic.load(self.x_min, self.x_max, self.a)
+                            .map_err(|e| e.renamed(|_| field.to_owned()))?,
+                    )
+                }
+            })
+        };
+        Ok(FhnModel::new(
+            self.clone(),
+            domain,
+            load("ic", &self.ic)?,
+            load("v0", &self.v0)?,
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{FhnConfig, Initial};
+    use crate::waves::{nagumo_front, nagumo_speed};
     use hh_model::{InitialCondition, Slope};
 
     #[test]

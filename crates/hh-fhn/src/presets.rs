@@ -12,9 +12,9 @@
 use hh_model::ConfigError;
 
 use crate::FhnConfig;
-use hh_pinn::{Causal, TrainConfig};
+use hh_pinn::{Causal, Preset, TrainConfig};
 
-/// The names [`preset`] accepts besides hh-pinn's [`hh_pinn::PRESETS`].
+/// The names [`preset`] accepts besides hh-pinn's [`Preset`]s.
 pub const PRESETS: &[&str] = &["front", "pulse"];
 
 use hh_pinn::config::MAX_WEIGHT as MAX_COMPONENT_WEIGHT;
@@ -30,7 +30,12 @@ pub fn applicable(problem: &FhnConfig) -> Vec<&'static str> {
     PRESETS
         .iter()
         .copied()
-        .chain(hh_pinn::PRESETS.iter().copied().filter(|p| fits(p)))
+        .chain(
+            Preset::ALL
+                .map(Preset::name)
+                .into_iter()
+                .filter(|p| fits(p)),
+        )
         .collect()
 }
 
@@ -47,7 +52,7 @@ pub fn preset(name: &str, problem: &FhnConfig) -> Result<TrainConfig, ConfigErro
     let model = problem.build()?;
     let mut c = match name {
         "front" | "pulse" => TrainConfig::preset("wave")?,
-        _ if hh_pinn::PRESETS.contains(&name) => {
+        _ if name.parse::<Preset>().is_ok() => {
             let c = TrainConfig::preset(name)?;
             return match c.validate_for(&model) {
                 Ok(()) => Ok(c),

@@ -24,6 +24,7 @@ pub mod inclusion;
 pub mod initial;
 pub mod interaction;
 pub mod linear;
+pub mod presets;
 pub mod problem;
 pub mod waves;
 
@@ -36,4 +37,5 @@ pub use inclusion::NerveInclusion;
 pub use initial::InitialCondition;
 pub use interaction::{Interaction, Regularisation, Slope};
 pub use linear::LinearPart;
+pub use presets::NervePreset;
 pub use problem::{Formulation, NerveProblem, PAPER_A_VALUES, ProblemConfig};

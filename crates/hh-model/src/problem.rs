@@ -88,6 +88,17 @@ impl ProblemConfig {
         })
     }
 
+    /// The paper's problem with threshold `a`, mode `bc`, slope `k` and side `regularisation`.
+    pub fn paper(a: f64, bc: BoundaryMode, k: Slope, regularisation: Regularisation) -> Self {
+        Self {
+            a,
+            bc,
+            k,
+            regularisation,
+            ..Default::default()
+        }
+    }
+
     /// Validates every field and reads the initial-condition file, if any (the regularised
     /// problem, whatever `formulation` says; [`hh_core::ModelConfig`] refuses the inclusion).
     pub fn build(&self) -> Result<NerveProblem, ConfigError> {

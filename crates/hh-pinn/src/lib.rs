@@ -12,11 +12,13 @@
 //!   pairwise one), boundary terms of the diffusing components; [`ansatz`]: hard constraints,
 //!   including the linear-part ansatz of models with a [`hh_core::LinearSolution`].
 //! - [`sampler`]: `pinn` and `dgm` collocation, seeded ([`rng`]).
-//! - [`train`]: the executor — Adam ([`adam`], candle-nn's `AdamW` arithmetic with
-//!   `weight_decay = 0`), schedules, chunked data parallelism ([`workers`]), checkpoints, resume,
-//!   observers.
-//! - [`config`]: [`TrainConfig`] and the [`PRESETS`] (`seed` reproduces the paper's code including
-//!   its broadcasting bug; `seed-fixed` is the intended loss).
+//! - [`train`]: the executor — one loop over the phases of a run's [`Plan`] ([`phase`]:
+//!   first-order steps with Adam ([`adam`], candle-nn's `AdamW` arithmetic with
+//!   `weight_decay = 0`) and its schedule, then Levenberg–Marquardt ([`gauss_newton`])), with
+//!   chunked data parallelism ([`workers`]), checkpoints, resume and [`Observer`]s.
+//! - [`config`]: [`TrainConfig`], one file per concern (network, sampler, optimiser, loss,
+//!   second order), each part validating itself; the [`Preset`]s (`seed` reproduces the paper's
+//!   code including its broadcasting bug; `seed-fixed` is the intended loss).
 //!
 //! Results are bit-reproducible for a config (seed included) on a given machine and build.
 
@@ -38,9 +40,9 @@ pub mod train;
 pub mod workers;
 
 pub use config::{
-    Causal, Coarse, Constraints, Direction, InitialForm, LossConfig, OptimiserConfig, PRESETS, Pin,
-    PointSequence, Precision, RunConfig, SamplerConfig, SamplerKind, Schedule, SecondOrder, Steer,
-    TrainConfig,
+    Causal, Coarse, Constraints, Direction, InitialForm, LossConfig, OptimiserConfig, Pin,
+    PointSequence, Precision, Preset, RunConfig, SamplerConfig, SamplerKind, Schedule, SecondOrder,
+    Steer, TrainConfig,
 };
 pub use error::TrainError;
 pub use kernels::Activation;

@@ -352,3 +352,32 @@ pub fn split_streams(out: &Tensor, rows: Rows) -> Result<Streams> {
         points: out.narrow(0, 4 * nt, rows.nv)?,
     })
 }
+
+impl NetworkConfig {
+    /// Checks every field (named `network.*`).
+    pub(crate) fn validate(&self) -> std::result::Result<(), hh_core::ConfigError> {
+        let n = self;
+        if !(1..=64).contains(&n.depth) {
+            return Err(crate::config::invalid(
+                "network.depth",
+                "an integer in 1..=64",
+                n.depth,
+            ));
+        }
+        if !(1..=4096).contains(&n.width) {
+            return Err(crate::config::invalid(
+                "network.width",
+                "an integer in 1..=4096",
+                n.width,
+            ));
+        }
+        if n.activation == crate::kernels::Activation::Identity {
+            return Err(crate::config::invalid(
+                "network.activation",
+                "silu or tanh",
+                "identity",
+            ));
+        }
+        Ok(())
+    }
+}

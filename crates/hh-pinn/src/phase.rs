@@ -120,7 +120,7 @@ impl LevenbergMarquardt {
             ..config.sampler.clone()
         };
         let domain = trainer.model().domain();
-        let boundary = config.boundary_active(trainer.model().boundary());
+        let boundary = trainer.objective().boundary_mode().is_some();
         let sampler = Sampler::new(
             &sampler_config,
             domain,

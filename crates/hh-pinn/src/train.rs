@@ -186,11 +186,12 @@ impl Trainer {
             &device,
         )?;
         let adam = Adam::new(vec![net.theta().clone()], config.optimiser.params())?;
+        let objective = objective(config, &model);
         let sampler = Sampler::new(
             &config.sampler,
             domain,
             config.seed,
-            config.boundary_active(model.boundary()),
+            objective.boundary_mode().is_some(),
         );
         let threads = match options.threads {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -202,7 +203,7 @@ impl Trainer {
             .map_err(|e| candle_core::Error::Msg(format!("thread pool: {e}")))?;
         let mut trainer = Self {
             config: config.clone(),
-            objective: objective(config, &model),
+            objective,
             net,
             adam,
             sampler,

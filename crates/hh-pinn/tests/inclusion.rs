@@ -5,7 +5,7 @@
 
 use hh_model::inclusion::{Leave, graph_distance, threshold_family};
 use hh_model::{BoundaryMode, EvalGrid, Formulation, InitialCondition, ProblemConfig};
-use hh_pinn::{Direction, Pin, TrainConfig, TrainOptions, train};
+use hh_pinn::{Direction, Pin, TrainOptions, train};
 
 const A: f64 = 0.25;
 const T_END: f64 = 2.0;
@@ -22,7 +22,7 @@ fn steered(direction: Direction, pin: Option<f64>, leave: Leave, steps: usize) -
     };
     let model = problem.model().unwrap();
     assert_eq!(model.components(), 2);
-    let mut c = TrainConfig::preset("inclusion").unwrap();
+    let mut c = hh_model::presets::inclusion();
     c.steps = steps;
     c.loss.steer.direction = direction;
     if let Some(tau) = pin {

@@ -16,7 +16,7 @@ use hh_eval::pinn::{PinnRun, train_against};
 use hh_eval::plot::{self, COLORS, LinePanel, Panel, Series};
 use hh_eval::waves::{front_speed, pulse_width};
 use hh_eval::{Cell, Report, Table};
-use hh_fd::{GridConfig, Solution, solve};
+use hh_fd::{GridConfig, GridSize, Solution, solve};
 use hh_fhn::{FhnConfig, Initial, Kind, nagumo_speed, presets};
 use hh_model::{BoundaryMode, EvalGrid, InitialCondition, ReactionDiffusion, Slope};
 use ndarray::Array2;
@@ -490,7 +490,7 @@ fn mckean_table() -> anyhow::Result<Table> {
 /// their table.
 struct PinnResult {
     runs: Vec<PinnRun>,
-    reference: [Array2<f64>; 2],
+    reference: Vec<Array2<f64>>,
     table: Table,
 }
 
@@ -510,16 +510,8 @@ fn pinn_against_fd(
     configs: &[(String, hh_pinn::TrainConfig)],
 ) -> anyhow::Result<PinnResult> {
     let model = Arc::new(problem.build()?);
-    let eval = EvalGrid::paper(&model.domain());
-    let on_eval = |nx, nt| -> anyhow::Result<[Array2<f64>; 2]> {
-        let sol = solve(model.as_ref(), &grid(nx, nt))?;
-        Ok([sol.on_grid(&eval, 0), sol.on_grid(&eval, 1)])
-    };
-    let reference = on_eval(2400, 6400)?;
-    let coarse = on_eval(1200, 3200)?;
-    let fd_error: Vec<f64> = (0..2)
-        .map(|i| max_of([&(&reference[i] - &coarse[i])]))
-        .collect();
+    let fd = hh_eval::fd::model_reference(model.as_ref(), GridSize { nx: 2400, nt: 6400 })?;
+    let (reference, fd_error) = (fd.eval, fd.error_estimate);
     let mut table = Table::new(
         "pinn",
         "PINN against FD on the pulse's window (0, 60) × (0, 80], a = 0.1, ε = 0.005, γ = 0",

@@ -48,7 +48,7 @@ pub fn run(cli: Options) -> anyhow::Result<()> {
     let target = plan.output(&cli.out);
     hh_io::check_output("out", &target)?;
     for preset in &cli.presets {
-        hh_pinn::TrainConfig::preset(preset)?;
+        hh_model::presets::config(preset)?;
     }
     let mut jobs = Jobs::new("figure1", plan)?;
     let fd = fd_references(&PAPER_A_VALUES, cli.bc)?;
@@ -59,7 +59,7 @@ pub fn run(cli: Options) -> anyhow::Result<()> {
         let mut runs = Vec::new();
         for (&a, reference) in PAPER_A_VALUES.iter().zip(&fd) {
             bar.set_message(format!("{preset}, a = {a}"));
-            let c = hh_pinn::TrainConfig::preset(preset)?;
+            let c = hh_model::presets::config(preset)?;
             let problem = hh_model::ProblemConfig {
                 a,
                 bc: cli.bc,
@@ -199,7 +199,7 @@ pub fn run(cli: Options) -> anyhow::Result<()> {
         }
         manifest = manifest.field(
             &format!("config_{preset}"),
-            &hh_pinn::TrainConfig::preset(preset)?,
+            &hh_model::presets::config(preset)?,
         );
     }
     for (a, u) in PAPER_A_VALUES.iter().zip(&fd) {

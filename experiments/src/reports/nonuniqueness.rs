@@ -27,7 +27,7 @@ use hh_model::{
     BoundaryMode, EvalGrid, InitialCondition, ProblemConfig, ReactionDiffusion, Regularisation,
     Slope,
 };
-use hh_pinn::{Direction, TrainConfig, TrainOptions};
+use hh_pinn::{Direction, TrainOptions};
 use ndarray::Array2;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -487,7 +487,7 @@ fn plateau_runs(
         nan,
     );
     for r in regularised {
-        let mut config = TrainConfig::preset(r.preset)?;
+        let mut config = hh_model::presets::config(r.preset)?;
         config.seed = r.seed;
         if r.preset == "accurate" {
             config.steps = cli.accurate_steps;
@@ -530,7 +530,7 @@ fn plateau_runs(
         .map(|s| (Direction::None, s))
         .chain([(Direction::Min, 0), (Direction::Max, 0)]);
     for (direction, seed) in inclusion_runs {
-        let mut config = TrainConfig::preset("inclusion")?;
+        let mut config = hh_model::presets::inclusion();
         config.steps = cli.inclusion_steps;
         config.seed = seed;
         config.loss.steer.direction = direction;

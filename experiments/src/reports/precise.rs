@@ -69,7 +69,7 @@ pub fn run(cli: Options) -> anyhow::Result<()> {
         return Err(hh_model::ConfigError::invalid("a", "numbers in (0, 1)", a).into());
     }
     for p in &cli.presets {
-        TrainConfig::preset(p)?;
+        hh_model::presets::config(p)?;
     }
     let precise_config = match &cli.precise_config {
         Some(path) => {
@@ -130,7 +130,7 @@ pub fn run(cli: Options) -> anyhow::Result<()> {
             bar.set_message(format!("a = {a}: {preset}"));
             let config = match (&precise_config, preset.as_str()) {
                 (Some(c), "precise") => c.clone(),
-                _ => TrainConfig::preset(preset)?,
+                _ => hh_model::presets::config(preset)?,
             };
             let run = jobs.run(&format!("{preset} a={a}"), || {
                 let problem = ProblemConfig {

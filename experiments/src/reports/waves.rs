@@ -93,7 +93,7 @@ pub fn run(cli: Options) -> anyhow::Result<()> {
     let (stability, curves) = stability_table()?;
     bar.inc(1);
     bar.set_message("PINN on fronts and around λ*");
-    let pinn = pinn_tables(pictures.4, cli.pinn_steps)?;
+    let pinn = pinn_tables(pictures.star, cli.pinn_steps)?;
     bar.finish_and_clear();
 
     let report = Report {
@@ -129,7 +129,13 @@ pub fn run(cli: Options) -> anyhow::Result<()> {
             "max |u − U(· − x̂(t))|",
             true,
         )?;
-        let (below, above, a, extent, _) = &pictures;
+        let Pictures {
+            below,
+            above,
+            a,
+            extent,
+            ..
+        } = &pictures;
         plot::lines(
             &dir.join("pinn_front"),
             "u(t, ·) of the front, a = 0.25, k = ∞: PINN (solid) and exact (dashed)",
@@ -165,9 +171,17 @@ pub fn run(cli: Options) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Space–time pictures just below and above `λ*` (rows t, columns x), the `a` they show, their
-/// extent, and `λ*` there.
-type Pictures = (Array2<f64>, Array2<f64>, f64, plot::Extent, f64);
+/// Space–time pictures of the solutions from stimuli just below and just above `λ*` (rows t,
+/// columns x).
+struct Pictures {
+    below: Array2<f64>,
+    above: Array2<f64>,
+    /// The threshold `a` they show.
+    a: f64,
+    extent: plot::Extent,
+    /// `λ*` there.
+    star: f64,
+}
 
 /// `λ*(a, k)` for the paper's six `a` and `k ∈ {5, 20, ∞}`, and the pictures at `a = 0.25`,
 /// `k = ∞`.
@@ -214,13 +228,13 @@ fn threshold_table(
         )?;
         Ok(sol.on_grid(&EvalGrid::paper(&stimulus.domain()), 0))
     };
-    let pictures = (
-        picture(0.99 * star)?,
-        picture(1.01 * star)?,
+    let pictures = Pictures {
+        below: picture(0.99 * star)?,
+        above: picture(1.01 * star)?,
         a,
-        (window.x_min, window.x_max, 0.0, window.t_end),
+        extent: (window.x_min, window.x_max, 0.0, window.t_end),
         star,
-    );
+    };
     Ok((t, pictures))
 }
 

@@ -17,11 +17,11 @@
 use clap::{Parser, Subcommand};
 use hh_cli::commands::{self, TrainRun};
 use hh_model::{
-    BoundaryMode, ConfigError, Formulation, InitialCondition, ProblemConfig, Regularisation, Slope,
-    read_config,
+    BoundaryMode, ConfigError, Formulation, InitialCondition, NervePreset, ProblemConfig,
+    Regularisation, Slope, read_config,
 };
 use hh_pinn::checkpoint;
-use hh_pinn::{Direction, Kernel, Pin, RunConfig, SamplerKind, TrainConfig, TrainOptions};
+use hh_pinn::{Direction, Kernel, Pin, Preset, RunConfig, SamplerKind, TrainOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -48,7 +48,7 @@ enum Command {
     /// Print a preset as a config file (TOML: [problem] and [train]).
     Config {
         #[arg(long, default_value = "seed")]
-        preset: String,
+        preset: NervePreset,
     },
 }
 
@@ -61,7 +61,7 @@ struct TrainArgs {
     /// checkpoint's config with --resume). `inclusion` solves the inclusion itself: the problem's
     /// formulation becomes `inclusion` (outputs u and d, no k).
     #[arg(long)]
-    preset: Option<String>,
+    preset: Option<NervePreset>,
     /// Threshold a.
     #[arg(long, allow_hyphen_values = true)]
     a: Option<f64>,
@@ -132,27 +132,25 @@ fn main() -> ExitCode {
     let cli = hh_cli::parse_args::<Cli>();
     hh_cli::exit_code(match cli.command {
         Command::Train(args) => train(*args),
-        Command::Presets => hh_cli::print_stdout(&(hh_pinn::PRESETS.join("\n") + "\n")),
-        Command::Config { preset } => TrainConfig::preset(&preset)
-            .map_err(anyhow::Error::new)
-            .and_then(|train| {
-                let run = RunConfig {
-                    problem: problem_for(&preset),
-                    train,
-                };
-                hh_cli::print_stdout(&toml::to_string(&run)?)
-            }),
+        Command::Presets => {
+            hh_cli::print_stdout(&(NervePreset::names().replace(", ", "\n") + "\n"))
+        }
+        Command::Config { preset } => {
+            let run = RunConfig {
+                problem: problem_for(preset),
+                train: preset.config(),
+            };
+            toml::to_string(&run)
+                .map_err(anyhow::Error::new)
+                .and_then(|text| hh_cli::print_stdout(&text))
+        }
     })
 }
 
-/// The paper's problem, as the inclusion for the preset `inclusion`.
-fn problem_for(preset: &str) -> ProblemConfig {
+/// The paper's problem, in the formulation `preset` trains.
+fn problem_for(preset: NervePreset) -> ProblemConfig {
     ProblemConfig {
-        formulation: if preset == "inclusion" {
-            Formulation::Inclusion
-        } else {
-            Formulation::Regularised
-        },
+        formulation: preset.formulation(),
         ..ProblemConfig::default()
     }
 }
@@ -163,10 +161,10 @@ const PIN_WEIGHT: f64 = 10.0;
 fn config_of(args: &TrainArgs) -> anyhow::Result<RunConfig<ProblemConfig>> {
     let mut c = if let Some(path) = &args.config {
         read_config::<RunConfig<ProblemConfig>>(path)?
-    } else if let Some(p) = &args.preset {
+    } else if let Some(p) = args.preset {
         RunConfig {
             problem: problem_for(p),
-            train: TrainConfig::preset(p)?,
+            train: p.config(),
         }
     } else if let Some(dir) = &args.resume {
         let saved = checkpoint::load_config(dir).map_err(|e| ConfigError::Unreadable {
@@ -186,7 +184,7 @@ fn config_of(args: &TrainArgs) -> anyhow::Result<RunConfig<ProblemConfig>> {
     } else {
         RunConfig {
             problem: ProblemConfig::default(),
-            train: TrainConfig::preset("seed")?,
+            train: Preset::Seed.config(),
         }
     };
     let (p, t) = (&mut c.problem, &mut c.train);
@@ -271,7 +269,10 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
     };
     let mut manifest = serde_json::Map::new();
     for (key, value) in [
-        ("preset", serde_json::json!(args.preset)),
+        (
+            "preset",
+            serde_json::json!(args.preset.map(NervePreset::name)),
+        ),
         (
             "kernel",
             serde_json::json!(if args.plain { "plain" } else { "fused" }),
