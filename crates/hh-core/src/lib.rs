@@ -11,7 +11,8 @@
 //! FitzHugh–Nagumo (`hh-fhn`) implement its traits. Besides the traits it holds the small
 //! vocabulary they speak in: [`Domain`], [`EvalGrid`], [`Jet`], [`ConfigError`] (invalid input,
 //! naming the field and the allowed range), bounded reads of untrusted files ([`input`]), the
-//! memory a run may use ([`resources`]) and config files ([`read_config`]).
+//! memory a run may use ([`resources`]), config files ([`read_config`]), and [`WithInitial`]: any
+//! model posed with other initial data.
 //!
 //! ```
 //! use hh_core::{BoundaryMode, Domain};
@@ -26,6 +27,7 @@ pub mod error;
 pub mod grid;
 pub mod input;
 pub mod jet;
+pub mod posed;
 pub mod resources;
 pub mod system;
 
@@ -34,4 +36,5 @@ pub use config::{ModelConfig, read_config};
 pub use error::ConfigError;
 pub use grid::EvalGrid;
 pub use jet::Jet;
+pub use posed::WithInitial;
 pub use system::{Domain, LinearSolution, MonotoneSplit, Reaction, ReactionDiffusion, Side};

@@ -8,8 +8,7 @@
 
 use hh_fd::{GridConfig, Solution};
 use hh_model::{
-    BoundaryMode, Domain, Jet, MonotoneSplit, ProblemConfig, Reaction, ReactionDiffusion,
-    Regularisation, Slope, initial::phi, waves,
+    BoundaryMode, Jet, ProblemConfig, Regularisation, Slope, WithInitial, initial::phi, waves,
 };
 use ndarray::ArrayView1;
 use rayon::prelude::*;
@@ -88,62 +87,8 @@ pub fn slope(points: &[(f64, f64)]) -> Option<f64> {
     (var > 0.0).then(|| cov / var)
 }
 
-/// `model` with the first component's initial data replaced by `u0` (a stimulus): `u0(x)` is
-/// `u₀` with, when `smooth`, its x-derivatives (for a PINN's hard initial condition).
-pub struct Stimulus<M, F> {
-    pub model: M,
-    pub u0: F,
-    pub smooth: bool,
-    /// A bound of `|u|` (see [`ReactionDiffusion::bound`]).
-    pub bound: f64,
-}
-
-impl<M: ReactionDiffusion, F: Fn(f64) -> Jet + Send + Sync> Reaction for Stimulus<M, F> {
-    fn components(&self) -> usize {
-        self.model.components()
-    }
-    fn reaction(&self, u: &[f64], f: &mut [f64]) {
-        self.model.reaction(u, f)
-    }
-    fn jacobian(&self, u: &[f64], jac: &mut [f64]) {
-        self.model.jacobian(u, jac)
-    }
-    fn reaction_batch(&self, u: &[f64], f: &mut [f64]) {
-        self.model.reaction_batch(u, f)
-    }
-    fn jacobian_batch(&self, u: &[f64], jac: &mut [f64]) {
-        self.model.jacobian_batch(u, jac)
-    }
-    fn monotone_split(&self) -> Option<&dyn MonotoneSplit> {
-        self.model.monotone_split()
-    }
-}
-
-impl<M: ReactionDiffusion, F: Fn(f64) -> Jet + Send + Sync> ReactionDiffusion for Stimulus<M, F> {
-    fn diffusion(&self) -> Vec<f64> {
-        self.model.diffusion()
-    }
-    fn domain(&self) -> Domain {
-        self.model.domain()
-    }
-    fn boundary(&self) -> BoundaryMode {
-        self.model.boundary()
-    }
-    fn initial(&self, x: f64, u0: &mut [f64]) {
-        self.model.initial(x, u0);
-        u0[0] = (self.u0)(x).value;
-    }
-    fn bound(&self) -> f64 {
-        self.bound.max(self.model.bound())
-    }
-    fn initial_jet(&self, x: f64, out: &mut [Jet]) -> bool {
-        if !(self.smooth && self.model.initial_jet(x, out)) {
-            return false;
-        }
-        out[0] = (self.u0)(x);
-        true
-    }
-}
+/// A stimulus: `model` with its first component's initial data replaced ([`WithInitial`]).
+pub type Stimulus<M, F> = WithInitial<M, F>;
 
 /// What a stimulus of the nerve equation does on the whole line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,6 +141,7 @@ pub fn whole_line(
     let stimulus = Stimulus {
         model,
         u0: |x: f64| Jet::constant(u0(x)),
+        component: 0,
         smooth: false,
         bound: sup,
     };

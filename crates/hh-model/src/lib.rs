@@ -30,8 +30,8 @@ pub mod waves;
 
 pub use hh_core::{
     BoundaryMode, ConfigError, Domain, EvalGrid, Jet, LinearSolution, ModelConfig, MonotoneSplit,
-    Reaction, ReactionDiffusion, Side, boundary, config, error, grid, input, jet, read_config,
-    resources, system,
+    Reaction, ReactionDiffusion, Side, WithInitial, boundary, config, error, grid, input, jet,
+    read_config, resources, system,
 };
 pub use inclusion::NerveInclusion;
 pub use initial::InitialCondition;

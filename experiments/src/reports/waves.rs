@@ -215,6 +215,7 @@ fn threshold_table(
         let stimulus = Stimulus {
             model: window.build()?,
             u0: |x: f64| Jet::constant(lambda * phi(x)),
+            component: 0,
             smooth: false,
             bound: 2.0 * lambda,
         };
@@ -441,6 +442,7 @@ fn stability_table() -> anyhow::Result<(Table, Vec<LinePanel>)> {
             let stimulus = Stimulus {
                 model: cfg.build()?,
                 u0: |x: f64| Jet::constant(shape(a, x - x0)),
+                component: 0,
                 smooth: false,
                 bound: 1.5,
             };
@@ -567,6 +569,7 @@ fn stimulus_model(
         }
         .build()?,
         u0,
+        component: 0,
         smooth: true,
         bound: 2.0,
     })
