@@ -32,8 +32,12 @@ fn size() -> impl Strategy<Value = usize> {
     ]
 }
 
+/// The cases are drawn from this fixed seed: the same cases on every run, so CI never passes or
+/// fails by chance.
+const SEED: u64 = 0x5eed_0025;
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, rng_seed: proptest::test_runner::RngSeed::Fixed(SEED), ..ProptestConfig::default() })]
 
     #[test]
     fn any_sweep_validates_or_is_refused_naming_a_field(

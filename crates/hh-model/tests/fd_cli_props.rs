@@ -15,8 +15,12 @@ const NUMBERS: &[&str] = &[
     "nan", "1e6", "abc", "",
 ];
 
+/// The cases are drawn from this fixed seed: the same cases on every run, so CI never passes or
+/// fails by chance.
+const SEED: u64 = 0x5eed_0025;
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, rng_seed: proptest::test_runner::RngSeed::Fixed(SEED), ..ProptestConfig::default() })]
 
     #[test]
     fn any_input_runs_to_finite_outputs_or_is_refused(

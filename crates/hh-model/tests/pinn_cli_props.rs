@@ -14,8 +14,12 @@ const NUMBERS: &[&str] = &[
     "0", "-1", "0.1", "0.3", "1", "2", "1e-300", "1e308", "-1e308", "inf", "-inf", "nan", "x",
 ];
 
+/// The cases are drawn from this fixed seed: the same cases on every run, so CI never passes or
+/// fails by chance.
+const SEED: u64 = 0x5eed_0025;
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 40, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 40, failure_persistence: None, rng_seed: proptest::test_runner::RngSeed::Fixed(SEED), ..ProptestConfig::default() })]
 
     #[test]
     fn any_input_trains_to_finite_outputs_or_is_refused(
