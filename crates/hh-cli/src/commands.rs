@@ -137,10 +137,10 @@ pub fn solve<P: ModelConfig>(
 /// The flags of a training run every model shares (each overrides the config file).
 #[derive(Args, Clone, Debug)]
 pub struct TrainArgs {
-    /// A training preset of hh-pinn (seed, seed-fixed, dgm, hard, accurate, …), when no config
-    /// file is given.
-    #[arg(long, default_value = "seed-fixed")]
-    pub preset: String,
+    /// A training preset, when no config file is given (default: the model's own; hh-pinn's are
+    /// seed, seed-fixed, dgm, hard, accurate, wave, precise).
+    #[arg(long)]
+    pub preset: Option<String>,
     /// Optimiser steps.
     #[arg(long, allow_hyphen_values = true)]
     pub steps: Option<usize>,
@@ -194,7 +194,7 @@ pub struct TrainRun<'a, P> {
 
 impl<'a, P> TrainRun<'a, P> {
     /// The run of [`TrainArgs`]: `eval.npy` for one component, `eval_0.npy`, `eval_1.npy`, …
-    /// for several, and the preset in the manifest.
+    /// for several (a model may name them), and the preset in the manifest.
     pub fn new(
         tool: &'a str,
         version: &'a str,

@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand};
 use hh_cli::commands::{self, ComponentFiles, GridArgs, SolveConfig, TrainRun};
 use hh_fhn::{FhnConfig, Initial, Kind};
 use hh_model::{BoundaryMode, Regularisation, Slope, read_config};
-use hh_pinn::{RunConfig, TrainOptions};
+use hh_pinn::RunConfig;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -40,7 +40,7 @@ enum Command {
     /// Solve by finite differences: DIR/{u,v,t,x,eval_u,eval_v}.npy and DIR/manifest.json.
     Solve(Box<SolveArgs>),
     /// Train a PINN: DIR/{eval_u,eval_v}.npy, model.safetensors, loss.csv, manifest.json.
-    Train(Box<TrainArgs>),
+    Train(Box<TrainCommand>),
 }
 
 /// The problem flags (each overrides the config file).
@@ -118,27 +118,15 @@ struct SolveArgs {
 }
 
 #[derive(Args)]
-struct TrainArgs {
+struct TrainCommand {
     /// TOML or JSON file with [problem] and [train] sections; flags override it.
     #[arg(long, conflicts_with = "preset")]
     config: Option<PathBuf>,
-    /// A training preset: front (default), or one of hh-pinn's (seed, seed-fixed, dgm, hard, accurate).
-    #[arg(long)]
-    preset: Option<String>,
     #[command(flatten)]
     problem: ProblemArgs,
-    /// Optimiser steps.
-    #[arg(long, allow_hyphen_values = true)]
-    steps: Option<usize>,
-    /// Random seed.
-    #[arg(long, allow_hyphen_values = true)]
-    seed: Option<u64>,
-    /// Threads for the batch chunks (0: automatic). Does not change the results.
-    #[arg(long, allow_hyphen_values = true, default_value_t = 0)]
-    threads: usize,
-    /// No progress bar.
-    #[arg(long)]
-    quiet: bool,
+    /// The training flags; `--preset`: front (default), pulse, or one of hh-pinn's.
+    #[command(flatten)]
+    train: commands::TrainArgs,
     /// Output directory (replaced atomically on success).
     #[arg(long)]
     out: PathBuf,
@@ -178,14 +166,14 @@ fn solve(args: SolveArgs) -> anyhow::Result<()> {
     )
 }
 
-fn train(args: TrainArgs) -> anyhow::Result<()> {
+fn train(args: TrainCommand) -> anyhow::Result<()> {
     hh_io::check_output("out", &args.out)?;
     let mut run: RunConfig<FhnConfig> = match &args.config {
         Some(path) => read_config(path)?,
         None => {
             let mut problem = FhnConfig::default();
             args.problem.apply(&mut problem);
-            let preset = args.preset.as_deref().unwrap_or("front");
+            let preset = args.train.preset.as_deref().unwrap_or("front");
             RunConfig {
                 train: hh_fhn::presets::preset(preset, &problem)?,
                 problem,
@@ -193,27 +181,10 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         }
     };
     args.problem.apply(&mut run.problem);
-    if let Some(s) = args.steps {
-        run.train.steps = s;
-    }
-    if let Some(s) = args.seed {
-        run.train.seed = s;
-    }
+    args.train.apply(&mut run.train);
     let model = Arc::new(run.problem.build()?);
-    let mut manifest = serde_json::Map::new();
-    manifest.insert("preset".into(), serde_json::json!(args.preset));
-    let spec = TrainRun {
-        tool: "hh-fhn train",
-        version: env!("CARGO_PKG_VERSION"),
-        model,
-        run: &run,
-        options: TrainOptions {
-            threads: args.threads,
-            ..Default::default()
-        },
-        eval_files: vec!["eval_u.npy".into(), "eval_v.npy".into()],
-        manifest,
-        quiet: args.quiet,
-    };
+    let version = env!("CARGO_PKG_VERSION");
+    let mut spec = TrainRun::new("hh-fhn train", version, model, &run, &args.train);
+    spec.eval_files = vec!["eval_u.npy".into(), "eval_v.npy".into()];
     commands::train(spec, &args.out)
 }

@@ -84,7 +84,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(path) => hh_core::read_config(path)?,
                 None => RunConfig {
                     problem: KppConfig::default(),
-                    train: TrainConfig::preset(&train.preset)?,
+                    train: TrainConfig::preset(train.preset.as_deref().unwrap_or("seed-fixed"))?,
                 },
             };
             problem.apply(&mut run.problem);
