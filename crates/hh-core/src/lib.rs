@@ -12,7 +12,8 @@
 //! vocabulary they speak in: [`Domain`], [`EvalGrid`], [`Jet`], [`ConfigError`] (invalid input,
 //! naming the field and the allowed range), bounded reads of untrusted files ([`input`]), the
 //! memory a run may use ([`resources`]), config files ([`read_config`]), and [`WithInitial`]: any
-//! model posed with other initial data.
+//! model posed with other initial data; and [`test_models`], small models with closed-form
+//! solutions that the tests of every solver share.
 //!
 //! ```
 //! use hh_core::{BoundaryMode, Domain};
@@ -30,6 +31,7 @@ pub mod jet;
 pub mod posed;
 pub mod resources;
 pub mod system;
+pub mod test_models;
 
 pub use boundary::BoundaryMode;
 pub use config::{ModelConfig, read_config};

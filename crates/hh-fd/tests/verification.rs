@@ -271,7 +271,7 @@ fn solutions_stay_within_the_maximum_principle_bounds() {
 #[test]
 fn travelling_front_speed() {
     for a in [0.1f64, 0.25, 0.4] {
-        let c = (1.0 - 2.0 * a) / (a * (1.0 - a)).sqrt();
+        let c = hh_model::waves::front_speed(a);
         let t_end = 20.0 / c;
         let p = problem(ProblemConfig {
             a,
@@ -748,4 +748,58 @@ fn richardson_extrapolation_reaches_1e7_on_the_papers_problem() {
         ..hh_fd::extrapolation_base()
     };
     assert!(hh_fd::extrapolated(&p, &bad).is_err());
+}
+
+/// The shared test models (`hh_core::test_models`): Crank–Nicolson converges to each exact
+/// solution at order 2 (max error over every node and time step), in both boundary modes and
+/// with a non-diffusing component.
+#[test]
+fn the_shared_test_models_converge_at_order_2() {
+    use hh_core::Jet;
+    use hh_core::test_models::{Coupled, DampedHeat, TestModel};
+    fn max_error(model: &dyn TestModel, n: usize) -> f64 {
+        let sol = solve(model, &grid(n, n, 0.5)).unwrap();
+        let mut jets = vec![Jet::default(); model.components()];
+        let mut err: f64 = 0.0;
+        for i in 0..model.components() {
+            let u = sol.values(i);
+            for (r, &t) in sol.t().iter().enumerate() {
+                for (c, &x) in sol.x().iter().enumerate() {
+                    model.exact(t, x, &mut jets);
+                    err = err.max((u[(r, c)] - jets[i].value).abs());
+                }
+            }
+        }
+        err
+    }
+    let models: [(&str, &dyn TestModel); 3] = [
+        (
+            "heat, dirichlet",
+            &DampedHeat {
+                c: 1.0,
+                bc: BoundaryMode::Dirichlet,
+            },
+        ),
+        (
+            "heat, neumann",
+            &DampedHeat {
+                c: 1.0,
+                bc: BoundaryMode::Neumann,
+            },
+        ),
+        (
+            "coupled",
+            &Coupled {
+                eps: 0.5,
+                gamma: 0.5,
+            },
+        ),
+    ];
+    for (name, model) in models {
+        let (coarse, fine) = (max_error(model, 64), max_error(model, 128));
+        let order = (coarse / fine).log2();
+        eprintln!("{name}: {coarse:e} → {fine:e}, order {order:.3}");
+        assert!(fine < 5e-4, "{name}: {fine:e}");
+        assert!((order - 2.0).abs() < 0.1, "{name}: order {order}");
+    }
 }
