@@ -93,7 +93,7 @@ impl Jobs {
     pub fn new(experiment: &str, plan: Plan) -> anyhow::Result<Self> {
         let mut results = Map::new();
         if let Plan::Merge(dirs) = &plan {
-            let mut seen: Vec<Shard> = Vec::new();
+            let mut seen: Vec<(PathBuf, Shard)> = Vec::new();
             for dir in dirs {
                 let path = dir.join(JOBS_FILE);
                 let refuse = |reason: String| ConfigError::Unreadable {
@@ -116,22 +116,18 @@ impl Jobs {
                     .ok_or_else(|| refuse("no shard".into()))?
                     .parse()
                     .map_err(|e| refuse(format!("its shard: {e}")))?;
-                if seen.contains(&shard) || seen.first().is_some_and(|s| s.count != shard.count) {
-                    return Err(refuse(format!(
-                        "shard {shard} repeats or belongs to another split"
-                    ))
-                    .into());
-                }
-                seen.push(shard);
+                seen.push((path.clone(), shard));
+                crate::shard::check_set(&seen)?;
                 if let Some(Value::Object(r)) = store.remove("results") {
                     results.extend(r);
                 }
             }
-            if let Some(first) = seen.first().filter(|s| seen.len() != s.count) {
+            let (count, missing) = crate::shard::check_set(&seen)?;
+            if !missing.is_empty() {
                 return Err(ConfigError::invalid(
                     "merge",
-                    &format!("all {} shard directories", first.count),
-                    format!("{} of them", seen.len()),
+                    &format!("all {count} shard directories"),
+                    format!("a set without shard(s) {missing:?}"),
                 )
                 .into());
             }

@@ -51,6 +51,43 @@ impl std::fmt::Display for Shard {
     }
 }
 
+/// Checks that `shards` (each with the file it was read from) belong to one split and name each
+/// shard at most once: a repeat, or a shard of another split, is refused naming its file.
+/// Returns the split's shard count and the indices missing from it (the caller says what a
+/// missing shard costs). What the sweep and the sharded experiments both check of a merge.
+pub fn check_set(shards: &[(PathBuf, Shard)]) -> Result<(usize, Vec<usize>), ConfigError> {
+    let refuse = |path: &Path, reason: String| ConfigError::Unreadable {
+        field: "merge".into(),
+        path: path.to_owned(),
+        reason,
+    };
+    let Some((_, first)) = shards.first() else {
+        return Err(ConfigError::invalid(
+            "merge",
+            "one or more shard directories",
+            "none",
+        ));
+    };
+    for (k, (path, shard)) in shards.iter().enumerate() {
+        if shard.count != first.count {
+            return Err(refuse(
+                path,
+                format!("shard {shard} belongs to another split than {first}"),
+            ));
+        }
+        if let Some((other, _)) = shards[..k].iter().find(|(_, s)| s == shard) {
+            return Err(refuse(
+                path,
+                format!("shard {shard} is given twice (also {})", other.display()),
+            ));
+        }
+    }
+    let missing = (0..first.count)
+        .filter(|&i| !shards.iter().any(|(_, s)| s.index == i))
+        .collect();
+    Ok((first.count, missing))
+}
+
 /// The file of a shard directory that holds its tables.
 pub const PARTS_FILE: &str = "parts.json";
 
@@ -239,60 +276,37 @@ pub fn read(dirs: &[PathBuf]) -> anyhow::Result<(String, SweepConfig, Vec<PartRe
             .shard
             .parse()
             .map_err(|e| refuse(&path, format!("its shard {:?}: {e}", file.shard)))?;
-        if let Some((first, first_shard, first_file)) = stores.first() {
-            if first_file.config != file.config || first_file.profile != file.profile {
-                return Err(refuse(
-                    &path,
-                    format!(
-                        "its sweep differs from that of {} (shards of one sweep must be merged)",
-                        first.display()
-                    ),
-                )
-                .into());
-            }
-            if shard.count != first_shard.count {
-                return Err(refuse(
-                    &path,
-                    format!("shard {shard} belongs to another split than {first_shard}"),
-                )
-                .into());
-            }
-        }
-        if let Some((other, _, _)) = stores.iter().find(|(_, s, _)| *s == shard) {
+        if let Some((first, _, first_file)) = stores.first()
+            && (first_file.config != file.config || first_file.profile != file.profile)
+        {
             return Err(refuse(
                 &path,
-                format!("shard {shard} is given twice (also {})", other.display()),
+                format!(
+                    "its sweep differs from that of {} (shards of one sweep must be merged)",
+                    first.display()
+                ),
             )
             .into());
         }
         stores.push((path, shard, file));
     }
-    let Some((first, first_shard, first_file)) = stores.first() else {
-        return Err(ConfigError::invalid("merge", "one or more shard directories", "none").into());
-    };
+    let set: Vec<(PathBuf, Shard)> = stores.iter().map(|(p, s, _)| (p.clone(), *s)).collect();
+    let (count, missing) = check_set(&set)?;
+    let (first, _, first_file) = &stores[0];
     let profile = first_file.profile.clone();
     let cfg: SweepConfig = toml::from_str(&first_file.config)
         .map_err(|e| refuse(first, format!("its sweep config does not parse: {e}")))?;
     cfg.validate()
         .map_err(|e| refuse(first, format!("its sweep config is invalid: {e}")))?;
     let all = parts(&cfg);
-    let missing: Vec<usize> = (0..first_shard.count)
-        .filter(|&i| !stores.iter().any(|(_, s, _)| s.index == i))
-        .collect();
     if !missing.is_empty() {
         let parts_missing: Vec<usize> = missing
             .iter()
-            .flat_map(|&index| {
-                Shard {
-                    index,
-                    count: first_shard.count,
-                }
-                .select(all.len())
-            })
+            .flat_map(|&index| Shard { index, count }.select(all.len()))
             .collect();
         return Err(ConfigError::invalid(
             "merge",
-            &format!("all {} shards of one sweep", first_shard.count),
+            &format!("all {count} shards of one sweep"),
             format!("a set without shard(s) {missing:?}, so without parts {parts_missing:?}"),
         )
         .into());
