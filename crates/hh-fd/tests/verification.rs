@@ -527,29 +527,17 @@ struct Recovery {
 impl Recovery {
     const A: f64 = 5.0;
 
-    /// `e^{Kt} (A₀, B₀)` for `(A₀, B₀) = (1, 0.5)`, by `e^{Kt} = e^{τt/2}(c I + s (K − τ/2 I))`
-    /// with `c = cosh(ωt)`, `s = sinh(ωt)/ω`, `ω² = τ²/4 − det K` (`cos`, `sin` when negative).
-    fn modes(&self, t: f64) -> [f64; 2] {
-        let k = [[-2.0, -1.0], [self.eps, -self.eps * self.gamma]];
-        let tau = k[0][0] + k[1][1];
-        let det = k[0][0] * k[1][1] - k[0][1] * k[1][0];
-        let disc = tau * tau / 4.0 - det;
-        let w = disc.abs().sqrt();
-        let (c, s) = if disc >= 0.0 {
-            ((w * t).cosh(), (w * t).sinh() / w)
-        } else {
-            ((w * t).cos(), (w * t).sin() / w)
-        };
-        let e = (tau * t / 2.0).exp();
-        let x0 = [1.0, 0.5];
-        let m = |i: usize, j: usize| {
-            let id = if i == j { 1.0 } else { 0.0 };
-            e * (c * id + s * (k[i][j] - tau / 2.0 * id))
-        };
-        [
-            m(0, 0) * x0[0] + m(0, 1) * x0[1],
-            m(1, 0) * x0[0] + m(1, 1) * x0[1],
-        ]
+    /// `(u, v)` at `(t, x)`: while `H ≡ 0` the model is the shared linear test model
+    /// [`Coupled`](hh_core::test_models::Coupled) with the same `ε`, `γ` and data.
+    fn exact(&self, t: f64, x: f64) -> [f64; 2] {
+        use hh_core::test_models::{Coupled, TestModel};
+        let mut jets = [hh_core::Jet::default(); 2];
+        Coupled {
+            eps: self.eps,
+            gamma: self.gamma,
+        }
+        .exact(t, x, &mut jets);
+        jets.map(|j| j.value)
     }
 
     fn h(&self, u: f64) -> f64 {
@@ -640,9 +628,8 @@ fn monotone_iteration_eliminates_the_recovery_variable() {
                     let u = sol.values(i);
                     let mut e: f64 = 0.0;
                     for (r, &t) in sol.t().iter().enumerate() {
-                        let m = exact.modes(t)[i];
                         for (c, &x) in sol.x().iter().enumerate() {
-                            e = e.max((u[[r, c]] - m * x.sin()).abs());
+                            e = e.max((u[[r, c]] - exact.exact(t, x)[i]).abs());
                         }
                     }
                     e

@@ -20,6 +20,7 @@
 //! assert!((u0[0] - 2.0).abs() < 1e-12);
 //! ```
 
+pub mod cli;
 pub mod inclusion;
 pub mod initial;
 pub mod interaction;

@@ -16,10 +16,8 @@
 
 use clap::{Parser, Subcommand};
 use hh_cli::commands::{self, TrainRun};
-use hh_model::{
-    BoundaryMode, ConfigError, Formulation, InitialCondition, NervePreset, ProblemConfig,
-    Regularisation, Slope, read_config,
-};
+use hh_model::cli::ProblemArgs;
+use hh_model::{ConfigError, Formulation, NervePreset, ProblemConfig, read_config};
 use hh_pinn::checkpoint;
 use hh_pinn::{Direction, Kernel, Pin, Preset, RunConfig, SamplerKind, TrainOptions};
 use std::path::PathBuf;
@@ -62,24 +60,8 @@ struct TrainArgs {
     /// formulation becomes `inclusion` (outputs u and d, no k).
     #[arg(long)]
     preset: Option<NervePreset>,
-    /// Threshold a.
-    #[arg(long, allow_hyphen_values = true)]
-    a: Option<f64>,
-    /// Ramp slope k > 0, or `inf`.
-    #[arg(long, allow_hyphen_values = true)]
-    k: Option<Slope>,
-    /// lower or upper.
-    #[arg(long)]
-    regularisation: Option<Regularisation>,
-    /// Boundary mode: dirichlet, neumann or free.
-    #[arg(long)]
-    bc: Option<BoundaryMode>,
-    /// Initial condition: paper, sin, const:C, step:X0, plateau:W, npy:PATH.
-    #[arg(long, allow_hyphen_values = true)]
-    ic: Option<InitialCondition>,
-    /// Final time T > 0.
-    #[arg(long, allow_hyphen_values = true)]
-    t_end: Option<f64>,
+    #[command(flatten)]
+    problem: ProblemArgs,
     /// Steer towards the minimal or maximal solution: none, min or max (the inclusion).
     #[arg(long)]
     steer: Option<Direction>,
@@ -187,25 +169,8 @@ fn config_of(args: &TrainArgs) -> anyhow::Result<RunConfig<ProblemConfig>> {
             train: Preset::Seed.config(),
         }
     };
-    let (p, t) = (&mut c.problem, &mut c.train);
-    if let Some(a) = args.a {
-        p.a = a;
-    }
-    if let Some(k) = args.k {
-        p.k = k;
-    }
-    if let Some(r) = args.regularisation {
-        p.regularisation = r;
-    }
-    if let Some(bc) = args.bc {
-        p.bc = bc;
-    }
-    if let Some(ic) = &args.ic {
-        p.ic = ic.clone();
-    }
-    if let Some(t) = args.t_end {
-        p.t_end = t;
-    }
+    args.problem.apply(&mut c.problem);
+    let (p, t) = (&c.problem, &mut c.train);
     if let Some(s) = args.steer {
         t.loss.steer.direction = s;
     }
