@@ -9,7 +9,10 @@ A table is a JSON file under results/ with "columns" and "rows" (what every repo
 to its CSV). Tables are matched by path; columns by name (after --rename), so reordered columns
 compare. Timing columns are skipped: `seconds`, names ending in `_s`, `ms_per_step` and
 `*_per_s` (they measure the machine, not the numerics). Every other cell must be equal bit for bit (NaN, written
-null, equals NaN). Prints one line per table that is not identical, with the number of cells
+null, equals NaN). A table sampled along a run by wall-clock time (one with a `step` column beside
+a timing column: which steps are sampled depends on the machine's speed) is compared on the steps
+both runs sampled, keyed by the columns before its first timing column and `step`. Prints one
+line per table that is not identical, with the number of cells
 that differ and the largest relative difference, then `compare: N identical, M differ, K only on
 one side`. Exits 1 when a table differs. Needs only the Python standard library and git.
 """
@@ -72,11 +75,31 @@ def rel_diff(a, b):
     return float("inf")
 
 
+def sampled_by_time(columns):
+    return "step" in columns and any(is_timing(c) for c in columns)
+
+
+def keyed(table, columns):
+    """{key: row} of a table sampled by time; the key is the columns before the first timing
+    column and `step`; a repeated key keeps its last row (a run's final evaluation)."""
+    first_timing = next(i for i, c in enumerate(columns) if is_timing(c))
+    key_cols = list(range(first_timing)) + [columns.index("step")]
+    return {tuple(row[i] for i in key_cols): row for row in table["rows"]}
+
+
 def compare(old, new, rename):
     """(cells compared, cells differing, largest relative difference, problems)."""
     old_cols = [rename.get(c, c) for c in old["columns"]]
     new_cols = new["columns"]
     problems = []
+    if sampled_by_time(old_cols) and old_cols == new_cols:
+        a, b = keyed(old, old_cols), keyed(new, new_cols)
+        common = sorted(set(a) & set(b), key=str)
+        if not common:
+            problems.append("no step sampled by both runs")
+        print(f"sampled by time: {len(common)} steps in both runs ({len(a)} before, {len(b)} now)")
+        old = {"rows": [a[k] for k in common]}
+        new = {"rows": [b[k] for k in common]}
     if len(old["rows"]) != len(new["rows"]):
         problems.append(f"{len(old['rows'])} rows before, {len(new['rows'])} now")
     missing = [c for c in old_cols if c not in new_cols]
@@ -109,6 +132,8 @@ def main():
     before, now = tables_at(args.base), tables_in_tree()
     identical = differing = 0
     for path in sorted(set(before) & set(now)):
+        if sampled_by_time(before[path]["columns"]):
+            print(f"{path}: ", end="")
         cells, differ, worst, problems = compare(before[path], now[path], rename)
         if differ or problems:
             differing += 1
