@@ -130,11 +130,12 @@ def main():
     args = parser.parse_args()
     rename = dict(r.split("=", 1) for r in args.rename)
     before, now = tables_at(args.base), tables_in_tree()
-    identical = differing = 0
+    identical = differing = total_cells = 0
     for path in sorted(set(before) & set(now)):
         if sampled_by_time(before[path]["columns"]):
             print(f"{path}: ", end="")
         cells, differ, worst, problems = compare(before[path], now[path], rename)
+        total_cells += cells
         if differ or problems:
             differing += 1
             detail = "; ".join(problems + ([f"{differ} of {cells} cells differ (largest relative {worst:.1e})"] if differ else []))
@@ -144,7 +145,10 @@ def main():
     one_side = sorted(set(before) ^ set(now))
     for path in one_side:
         print(f"ONLY {'before' if path in before else 'now'} {path}")
-    print(f"compare: {identical} identical, {differing} differ, {len(one_side)} only on one side")
+    print(
+        f"compare: {identical} identical, {differing} differ, {len(one_side)} only on one side "
+        f"({total_cells} cells compared)"
+    )
     return 1 if differing else 0
 
 

@@ -100,7 +100,7 @@ pub fn solve<P: ModelConfig>(
         files.len(),
         model.components()
     );
-    let (sol, seconds) = crate::solve(&model, &config.grid)?;
+    let (sol, seconds) = crate::solve_with_bar(&model, &config.grid)?;
     let eval = EvalGrid::paper(&model.domain());
     let dir = AtomicDir::new(out).with_context(|| format!("creating {}", out.display()))?;
     for (i, f) in files.iter().enumerate() {
@@ -229,7 +229,7 @@ pub fn train<P: Serialize>(spec: TrainRun<P>, out: &Path) -> anyhow::Result<()> 
     let (model, config) = (spec.model.clone(), &spec.run.train);
     let trainer = Trainer::new(model.clone(), config, &spec.options).map_err(crate::train_error)?;
     let dir = AtomicDir::new(out).with_context(|| format!("creating {}", out.display()))?;
-    let trained = crate::train(trainer, spec.quiet)?;
+    let trained = crate::train_with_bar(trainer, spec.quiet)?;
 
     let fields = trained.evaluate(&EvalGrid::paper(&model.domain()));
     for (field, name) in fields.iter().zip(&spec.eval_files) {

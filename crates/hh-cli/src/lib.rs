@@ -4,9 +4,9 @@
 //! - [`exit_code`]: bad input (a [`ConfigError`] anywhere in the error chain) exits 2, a failed
 //!   run 1;
 //! - [`note!`] and [`print_stdout`]: messages that never panic;
-//! - [`progress`], [`solve`], [`train`] ([`TrainProgress`]): one style of progress bar, attached by the
-//!   caller to long work (an FD solve's `on_step`, a training run's observers).
-//!
+//! - [`progress`], [`solve_with_bar`], [`train_with_bar`] ([`TrainProgress`]): one style of
+//!   progress bar, attached by the caller to long work (an FD solve's `on_step`, a training run's
+//!   observers);
 //! - [`commands`]: the `solve` and `train` commands a model crate's binary reuses, leaving it
 //!   only its own flags.
 //!
@@ -17,8 +17,8 @@ pub mod commands;
 mod solve;
 mod train_progress;
 
-pub use solve::solve;
-pub use train_progress::{TrainProgress, train, train_error};
+pub use solve::solve_with_bar;
+pub use train_progress::{TrainProgress, train_error, train_with_bar};
 
 use anyhow::Context;
 use hh_core::ConfigError;

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 /// [`hh_fd::solve`] with a progress bar on stderr (one tick per time step), and its wall time in
 /// seconds.
-pub fn solve<P: ReactionDiffusion + ?Sized>(
+pub fn solve_with_bar<P: ReactionDiffusion + ?Sized>(
     problem: &P,
     grid: &GridConfig,
 ) -> Result<(Solution, f64), hh_fd::FdError> {

@@ -14,7 +14,7 @@ pub fn train_error(e: TrainError) -> anyhow::Error {
 }
 
 /// Runs `trainer` to its end, with a progress bar on stderr unless `quiet`.
-pub fn train(trainer: Trainer, quiet: bool) -> anyhow::Result<Trained> {
+pub fn train_with_bar(trainer: Trainer, quiet: bool) -> anyhow::Result<Trained> {
     let mut bar = TrainProgress::default();
     let mut observers: Vec<&mut dyn Observer> = Vec::new();
     if !quiet {

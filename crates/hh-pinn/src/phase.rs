@@ -11,9 +11,10 @@
 use candle_core::Tensor;
 use hh_core::Domain;
 
-use crate::config::{PointSequence, SamplerConfig, SamplerKind, TrainConfig};
+use crate::config::{PointSequence, SamplerConfig, SamplerKind, SecondOrder, TrainConfig};
 use crate::error::TrainError;
 use crate::gauss_newton::{HostNet, Lm, Rows};
+use crate::kernels::Activation;
 use crate::record::{LossRecord, LossTerms};
 use crate::sampler::{self, Batch, Sampler};
 use crate::train::Trainer;
@@ -96,6 +97,11 @@ const SECOND_ORDER_SEED: u64 = 0x5ec0_4d0d_e4a1_3b11;
 /// damping lowers its loss.
 pub struct LevenbergMarquardt {
     lm: Lm,
+    /// The run's settings this phase uses (copied at its start).
+    so: SecondOrder,
+    seed: u64,
+    first_order_steps: usize,
+    activation: Activation,
     domain: Domain,
     sampler: Sampler,
     sampler_config: SamplerConfig,
@@ -129,6 +135,10 @@ impl LevenbergMarquardt {
         );
         let mut phase = Self {
             lm: Lm::new(theta, so.lambda),
+            so,
+            seed: config.seed,
+            first_order_steps: config.steps,
+            activation: config.network.activation,
             domain,
             sampler,
             sampler_config,
@@ -137,14 +147,14 @@ impl LevenbergMarquardt {
             coarse_batch: Batch::default(),
             it: 0,
         };
-        phase.batch = phase.draw(config, 0);
+        phase.batch = phase.draw(0);
         phase.coarse_batch = phase.batch.first(so.coarse.points);
         Ok(phase)
     }
 
     /// The `k`-th point set (`k > 0` after refreshes).
-    fn draw(&mut self, config: &TrainConfig, k: u64) -> Batch {
-        let so = &config.second_order;
+    fn draw(&mut self, k: u64) -> Batch {
+        let so = &self.so;
         match so.sequence {
             PointSequence::Random => self.sampler.next_batch(0, 1),
             PointSequence::Sobol => sampler::sobol(
@@ -152,7 +162,7 @@ impl LevenbergMarquardt {
                 so.points,
                 self.sampler_config.time_power,
                 if self.boundary { so.boundary_points } else { 0 },
-                config.seed ^ SECOND_ORDER_SEED ^ k,
+                self.seed ^ SECOND_ORDER_SEED ^ k,
             ),
         }
     }
@@ -160,15 +170,14 @@ impl LevenbergMarquardt {
 
 impl Phase for LevenbergMarquardt {
     fn next_iter(&mut self, trainer: &mut Trainer) -> Result<Option<LossRecord>, TrainError> {
-        let config = trainer.config().clone();
-        let so = config.second_order;
+        let so = self.so;
         let coarse = so.coarse.iterations;
         loop {
             if self.it >= so.total_iterations() {
                 return Ok(None);
             }
             if so.refresh > 0 && self.it > coarse && (self.it - coarse) % so.refresh == 0 {
-                self.batch = self.draw(&config, ((self.it - coarse) / so.refresh) as u64);
+                self.batch = self.draw(((self.it - coarse) / so.refresh) as u64);
             }
             let stage = if self.it < coarse {
                 &self.coarse_batch
@@ -180,7 +189,7 @@ impl Phase for LevenbergMarquardt {
                 objective: trainer.objective(),
                 net: HostNet {
                     layers: net.layers(),
-                    act: config.network.activation,
+                    act: self.activation,
                     inputs: net.input_map(),
                 },
                 batch: stage,
@@ -197,7 +206,7 @@ impl Phase for LevenbergMarquardt {
             net.theta()
                 .set(&Tensor::from_vec(step.theta, n, &device)?.to_dtype(dtype)?)?;
             let record = LossRecord {
-                step: config.steps + self.it,
+                step: self.first_order_steps + self.it,
                 loss: step.loss,
                 terms: LossTerms {
                     pde: step.terms.pde,
