@@ -169,6 +169,14 @@ pub trait ReactionDiffusion: Reaction {
     /// An upper bound of `|u|` over the solution (maximum principle), used to scale tolerances.
     fn bound(&self) -> f64;
 
+    /// An interval `[lo, hi]` holding the solution's values (maximum principle): `[−bound, bound]`
+    /// unless the model knows a one-sided one (Fisher–KPP's `[0, 1]`). The FD solver samples the
+    /// reaction's slope over it, widened, to decide whether an implicit step is solvable.
+    fn state_range(&self) -> (f64, f64) {
+        let b = self.bound();
+        (-b, b)
+    }
+
     /// The diagonal mass `M_i`, one per component: 1 (an evolution equation, the default) or 0
     /// (an algebraic constraint `0 = f_i(u)`, with `D_i = 0` and no initial condition).
     fn mass(&self) -> Vec<f64> {

@@ -202,8 +202,9 @@ const STIFFNESS_SAMPLES: usize = 40_001;
 
 /// An increasing reaction term limits every implicit step: `U − θΔt f(U) = R` is monotone, and so
 /// uniquely solvable, only for `θΔt · sup f' < 1`. Checked before solving by sampling `f'` along
-/// `u = (s, …, s)`, `|s| ≤ 1.5 · bound + 1` (exact selections of `H`, solved by monotone
-/// iteration, need no check).
+/// `u = (s, …, s)`, `|s − c| ≤ 1.5 w + 1` for the model's state range `c ± w`
+/// ([`ReactionDiffusion::state_range`]; `|s| ≤ 1.5 · bound + 1` by default). Exact selections of
+/// `H`, solved by monotone iteration, need no check.
 fn check_step_solvability<P: ReactionDiffusion + ?Sized>(
     problem: &P,
     grid: &GridConfig,
@@ -212,10 +213,11 @@ fn check_step_solvability<P: ReactionDiffusion + ?Sized>(
         return Ok(());
     }
     let m = problem.components();
-    let b = 1.5 * problem.bound() + 1.0;
+    let (lo, hi) = problem.state_range();
+    let (c, b) = (0.5 * (lo + hi), 1.5 * (0.5 * (hi - lo)) + 1.0);
     let n = STIFFNESS_SAMPLES;
     let u: Vec<f64> = (0..n)
-        .flat_map(|i| std::iter::repeat_n(-b + 2.0 * b * i as f64 / (n - 1) as f64, m))
+        .flat_map(|i| std::iter::repeat_n(c - b + 2.0 * b * i as f64 / (n - 1) as f64, m))
         .collect();
     let mut jac = vec![0.0; n * m * m];
     problem.jacobian_batch(&u, &mut jac);

@@ -113,9 +113,12 @@ impl ReactionDiffusion for Kpp {
     fn initial(&self, x: f64, u0: &mut [f64]) {
         u0[0] = exact(0.0, x, self.config.x0).value;
     }
-    /// `0 ≤ u ≤ 1` (the data lie there, and the maximum principle keeps them there).
     fn bound(&self) -> f64 {
         1.0
+    }
+    /// `0 ≤ u ≤ 1`: the data lie there, and the maximum principle keeps them there.
+    fn state_range(&self) -> (f64, f64) {
+        (0.0, 1.0)
     }
     fn initial_jet(&self, x: f64, out: &mut [Jet]) -> bool {
         out[0] = Jet {

@@ -111,3 +111,22 @@ fn the_generic_commands_solve_train_and_refuse() {
         assert!(!bad.exists(), "{args:?} wrote {}", bad.display());
     }
 }
+
+/// The one-sided state range `[0, 1]` is what the FD solvability check samples (widened to
+/// `[−1.25, 2.25]`, where `sup f' = 3.5`): with Crank–Nicolson on `T = 5`, `nt = 9` suffices, where
+/// the symmetric range `|u| ≤ 1` would ask for 16.
+#[test]
+fn the_state_range_is_one_sided() {
+    let model = KppConfig::default().build_model().unwrap();
+    let grid = |nt| hh_fd::GridConfig {
+        nx: 64,
+        nt,
+        theta: 0.5,
+        ..Default::default()
+    };
+    let Err(hh_fd::FdError::StepTooLarge { nt_needed, .. }) = hh_fd::solve(&model, &grid(8)) else {
+        panic!("nt = 8 is accepted");
+    };
+    assert_eq!(nt_needed, 9);
+    assert!(hh_fd::solve(&model, &grid(9)).is_ok());
+}
