@@ -24,21 +24,35 @@ pub fn train_with_bar(trainer: Trainer, quiet: bool) -> anyhow::Result<Trained> 
 }
 
 /// Shows a training run's steps (first-order steps, then Levenberg–Marquardt iterations) and its
-/// loss on stderr. The bar appears at the first recorded step, so a resumed run starts where its
-/// checkpoint ended, and is finished when the observer is dropped.
+/// loss on stderr, one bar per time window when the run marches. A bar appears at the first
+/// recorded step of its window, so a resumed run starts where its checkpoint ended; the last is
+/// finished when the observer is dropped.
 #[derive(Default)]
 pub struct TrainProgress {
-    bar: Option<ProgressBar>,
+    /// The current bar and its window.
+    bar: Option<(ProgressBar, usize)>,
 }
 
 impl Observer for TrainProgress {
     fn observe(&mut self, record: &LossRecord, trainer: &Trainer) -> Control {
         let config = trainer.config();
-        let (first_order, total) = (config.steps, Plan::of(config).total());
-        let bar = self.bar.get_or_insert_with(|| {
-            let bar = crate::progress(total as u64, "train");
+        let windows = config.march.windows;
+        let first_order = config.steps;
+        let per_window = Plan::of(config).total() / windows;
+        if self.bar.as_ref().is_some_and(|(_, w)| *w != record.window) {
+            if let Some((bar, _)) = self.bar.take() {
+                bar.finish();
+            }
+        }
+        let (bar, _) = self.bar.get_or_insert_with(|| {
+            let what = if windows > 1 {
+                format!("window {}/{windows}", record.window + 1)
+            } else {
+                "train".to_owned()
+            };
+            let bar = crate::progress(per_window as u64, &what);
             bar.set_position(record.step as u64);
-            bar
+            (bar, record.window)
         });
         let done = record.step + 1;
         bar.set_position(done as u64);
@@ -53,7 +67,7 @@ impl Observer for TrainProgress {
 
 impl Drop for TrainProgress {
     fn drop(&mut self) {
-        if let Some(bar) = &self.bar {
+        if let Some((bar, _)) = &self.bar {
             bar.finish();
         }
     }

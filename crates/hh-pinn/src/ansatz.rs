@@ -11,7 +11,8 @@
 //! [`Hard`] builds every combination the trainer offers from the model:
 //!
 //! ```text
-//! A_i = w_i(t, x)  (linear part),   u₀,i(x)  (hard initial),   0  (neither)
+//! A_i = w_i(t, x)  (linear part),   u₀,i(x)  (hard initial),   u_i(Δ, x) of the previous
+//!       time window (marching, [`crate::march`]),   0  (none of these)
 //! B_i = T(t) · D_i(x),   T = t / t_end when A carries the initial condition, else 1,
 //! D_i = (x − x_min)(x_max − x)  for a diffusing component under a hard dirichlet condition, else 1.
 //! ```
@@ -27,6 +28,8 @@ use hh_core::{Jet, LinearSolution, ReactionDiffusion};
 use std::fmt::Debug;
 use std::sync::Arc;
 
+use crate::march::Frozen;
+
 /// `A_i` and `B_i` of one component at one point.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Fields {
@@ -38,6 +41,14 @@ pub struct Fields {
 pub trait Ansatz: Send + Sync + Debug {
     /// `A_i`, `B_i` for every component at `(x, t)`.
     fn fields(&self, x: f64, t: f64, out: &mut [Fields]);
+    /// [`Ansatz::fields`] at many points: `out` holds `n × m` fields, point after point.
+    /// Override it where a batch is cheaper than its points (a network in `A`).
+    fn fields_batch(&self, xs: &[f64], ts: &[f64], out: &mut [Fields]) {
+        let m = out.len() / xs.len().max(1);
+        for ((&x, &t), f) in xs.iter().zip(ts).zip(out.chunks_exact_mut(m)) {
+            self.fields(x, t, f);
+        }
+    }
     /// True when `u(0, x) = u₀(x)` holds by construction (no initial loss term needed).
     fn imposes_initial(&self) -> bool;
 }
@@ -51,6 +62,8 @@ pub enum Base {
     Initial(Arc<dyn ReactionDiffusion>),
     /// `A = w(t, x)` ([`ReactionDiffusion::linear_solution`]).
     Linear(Arc<dyn LinearSolution>),
+    /// `A = u(Δ, x)` of the previous time window ([`Frozen::end_jets`]).
+    Window(Arc<Frozen>),
 }
 
 impl Debug for Base {
@@ -59,6 +72,7 @@ impl Debug for Base {
             Base::Zero => f.write_str("Zero"),
             Base::Initial(_) => f.write_str("Initial(u₀)"),
             Base::Linear(w) => f.debug_tuple("Linear").field(w).finish(),
+            Base::Window(w) => f.debug_tuple("Window").field(w).finish(),
         }
     }
 }
@@ -84,7 +98,7 @@ impl Hard {
     fn time_factor(&self, t: f64) -> Jet {
         match self.base {
             Base::Zero => Jet::constant(1.0),
-            Base::Initial(_) | Base::Linear(_) => Jet {
+            Base::Initial(_) | Base::Linear(_) | Base::Window(_) => Jet {
                 value: t / self.t_end,
                 x: 0.0,
                 t: 1.0 / self.t_end,
@@ -94,22 +108,27 @@ impl Hard {
     }
 }
 
-impl Ansatz for Hard {
-    fn fields(&self, x: f64, t: f64, out: &mut [Fields]) {
-        let mut a = vec![Jet::default(); out.len()];
+impl Hard {
+    /// `A` at one point (not for [`Base::Window`], which is evaluated in batches).
+    fn base_at(&self, x: f64, t: f64, a: &mut [Jet]) {
         match &self.base {
             Base::Zero => {}
             Base::Initial(model) => {
-                assert!(model.initial_jet(x, &mut a), "validated: smooth u₀");
+                assert!(model.initial_jet(x, a), "validated: smooth u₀");
             }
-            Base::Linear(w) => w.jet(t, x, &mut a),
+            Base::Linear(w) => w.jet(t, x, a),
+            Base::Window(w) => a.copy_from_slice(&w.end_jets(&[x])),
         }
+    }
+
+    /// The fields of one point from its `A`.
+    fn combine(&self, x: f64, t: f64, a: &[Jet], out: &mut [Fields]) {
         let time = self.time_factor(t);
         let factor = match self.dirichlet {
             Some((x0, x1)) => Jet::of_x((x - x0) * (x1 - x), x0 + x1 - 2.0 * x, -2.0),
             None => Jet::constant(1.0),
         };
-        for (((f, a), &diffusing), &evolving) in out
+        for (((f, &a), &diffusing), &evolving) in out
             .iter_mut()
             .zip(a)
             .zip(&self.diffusing)
@@ -128,6 +147,36 @@ impl Ansatz for Hard {
             } else {
                 time
             };
+        }
+    }
+}
+
+impl Ansatz for Hard {
+    fn fields(&self, x: f64, t: f64, out: &mut [Fields]) {
+        let mut a = vec![Jet::default(); out.len()];
+        self.base_at(x, t, &mut a);
+        self.combine(x, t, &a, out);
+    }
+
+    fn fields_batch(&self, xs: &[f64], ts: &[f64], out: &mut [Fields]) {
+        let m = self.diffusing.len();
+        let a = match &self.base {
+            Base::Window(w) => w.end_jets(xs),
+            _ => {
+                let mut a = vec![Jet::default(); xs.len() * m];
+                for ((&x, &t), a) in xs.iter().zip(ts).zip(a.chunks_exact_mut(m)) {
+                    self.base_at(x, t, a);
+                }
+                a
+            }
+        };
+        for (((&x, &t), a), f) in xs
+            .iter()
+            .zip(ts)
+            .zip(a.chunks_exact(m))
+            .zip(out.chunks_exact_mut(m))
+        {
+            self.combine(x, t, a, f);
         }
     }
 

@@ -160,6 +160,20 @@ pub fn save(
     ));
     entries.push(("step".into(), Dtype::U64, vec![1], u64s(&[s.step as u64])));
     entries.push(("rng.sampler".into(), Dtype::U64, vec![4], u64s(&s.rng)));
+    if let Some(first) = s.frozen.first() {
+        let data = s
+            .frozen
+            .iter()
+            .flatten()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        entries.push((
+            "frozen".into(),
+            Dtype::F64,
+            vec![s.frozen.len(), first.len()],
+            data,
+        ));
+    }
     let hist: Vec<u8> = s
         .history
         .iter()
@@ -305,12 +319,35 @@ pub fn load(dir: &Path) -> Result<Saved, TrainError> {
         .chunks_exact(columns)
         .map(|r| LossRecord::from_values(r.try_into().expect("row length")))
         .collect();
+    let theta = float("theta")?;
+    let frozen = match st.tensor("frozen") {
+        Err(_) => Vec::new(),
+        Ok(v) => {
+            let params = theta.elem_count();
+            if v.dtype() != Dtype::F64 || v.shape().len() != 2 || v.shape()[1] != params {
+                return Err(err(
+                    &path,
+                    format!(
+                        "frozen: expected f64 of shape (windows, {params}), found {:?} {:?}",
+                        v.dtype(),
+                        v.shape()
+                    ),
+                ));
+            }
+            let all = f64s(v.data());
+            if !all.iter().all(|x| x.is_finite()) {
+                return Err(err(&path, "frozen holds non-finite values"));
+            }
+            all.chunks_exact(params).map(<[f64]>::to_vec).collect()
+        }
+    };
     let state = State {
-        theta: float("theta")?,
+        theta,
         m: float("adam.m")?,
         v: float("adam.v")?,
         adam_steps: u64s("adam.steps", 1)?[0] as usize,
         step: u64s("step", 1)?[0] as usize,
+        frozen,
         rng,
         history,
     };
@@ -341,21 +378,25 @@ fn f64s(b: &[u8]) -> Vec<f64> {
         .collect()
 }
 
-/// Writes the network's per-layer tensors with the config and model description as metadata
-/// (one key, [`METADATA_KEY`]: `{"format", "train", "model"}` as JSON).
+/// Writes the networks' per-layer tensors, each name prefixed by its network's prefix (`""` for
+/// a single network, `window.{j}.` for the time windows of a marched run), with the config and
+/// model description as metadata (one key, [`METADATA_KEY`]: `{"format", "train", "model"}` as
+/// JSON).
 pub fn save_model(
     path: &Path,
     config: &TrainConfig,
     model: &serde_json::Value,
-    net: &Mlp,
+    nets: &[(&str, &Mlp)],
 ) -> Result<(), TrainError> {
     let mut entries = Vec::new();
-    for (name, t) in net.named_tensors()? {
-        let (d, shape, b) = bytes(&t)?;
-        entries.push((name, d, shape, b));
+    for (prefix, net) in nets {
+        for (name, t) in net.named_tensors()? {
+            let (d, shape, b) = bytes(&t)?;
+            entries.push((format!("{prefix}{name}"), d, shape, b));
+        }
     }
     let meta = serde_json::json!({
-        "format": "hh-pinn mlp: layers.{i}.weight (n_out x n_in), layers.{i}.bias; inputs (x, t) mapped by train.network.normalise; hidden activation train.network.activation; one output N_i per component; u_i = A_i + B_i N_i per train.constraints",
+        "format": "hh-pinn mlp: layers.{i}.weight (n_out x n_in), layers.{i}.bias; inputs (x, t) mapped by train.network.normalise; hidden activation train.network.activation; one output N_i per component; u_i = A_i + B_i N_i per train.constraints; a run with train.march.windows = W > 1 holds W networks window.{j}.layers.{i}.*, window j on t in [j T/W, (j + 1) T/W] in its local time t - j T/W, A_i its previous window's u_i at its end (u0 for j = 0), B_i = ((t - j T/W) / (T/W)) D_i(x)",
         "train": config,
         "model": model,
     });

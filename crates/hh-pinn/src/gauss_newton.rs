@@ -49,11 +49,11 @@ use crate::network::InputMap;
 use crate::sampler::Batch;
 
 /// The four Taylor streams of one layer's values at every point (`n × width` each).
-struct Streams {
-    v: DMatrix<f64>,
-    x: DMatrix<f64>,
-    t: DMatrix<f64>,
-    xx: DMatrix<f64>,
+pub(crate) struct Streams {
+    pub v: DMatrix<f64>,
+    pub x: DMatrix<f64>,
+    pub t: DMatrix<f64>,
+    pub xx: DMatrix<f64>,
 }
 
 /// The streams `(v, x, t, xx)` of an `n × width` layer whose entry `k` (column-major) is
@@ -92,6 +92,11 @@ struct Forward {
 }
 
 impl HostNet<'_> {
+    /// The network's outputs `N` and their derivatives at the points (`n × m` each).
+    pub fn outputs(&self, theta: &[f64], xs: &[f64], ts: &[f64]) -> Streams {
+        self.forward(theta, xs, ts).out
+    }
+
     fn weight(&self, theta: &[f64], l: usize) -> DMatrix<f64> {
         let s = self.layers[l];
         DMatrix::from_row_slice(s.n_out, s.n_in, &theta[s.w_off..s.b_off])
@@ -283,6 +288,7 @@ impl Rows<'_> {
         let mass = model.mass();
         let weights = obj.weights();
         let comp = |i: usize| weights.components.get(i).copied().unwrap_or(1.0);
+        let all_fields = obj.fields_batch(&xs, &ts);
         let mut fields = vec![Fields::default(); m];
         let mut r = Vec::new();
         let mut point = Vec::new();
@@ -292,7 +298,7 @@ impl Rows<'_> {
         // u_s = A_s + (B N)_s at point p, with the coefficients of (N, N_x, N_t, N_xx) per stream
         let mut jets = vec![Jet::default(); m];
         let at = |p: usize, fields: &mut [Fields], jets: &mut [Jet]| {
-            obj.fields_at(xs[p], ts[p], fields);
+            fields.copy_from_slice(&all_fields[p * m..(p + 1) * m]);
             for j in 0..m {
                 let (a, b) = (fields[j].a, fields[j].b);
                 let (n, nx, nt, nxx) = (
@@ -556,7 +562,7 @@ mod tests {
             )
             .unwrap();
             let theta: Vec<f64> = net.theta().as_tensor().to_vec1().unwrap();
-            let obj = objective(&config, &model);
+            let obj = objective(&config, &model, None);
             let batch = Batch {
                 x: vec![0.3, 1.2, 2.9],
                 t: vec![0.1, 0.5, 0.95],
@@ -612,7 +618,7 @@ mod tests {
         );
         let mut config = TrainConfig::preset("dgm").unwrap();
         config.dtype = crate::Precision::F64;
-        let obj = objective(&config, &model);
+        let obj = objective(&config, &model, None);
         let net = Mlp::init(
             &config.network,
             1,

@@ -14,8 +14,9 @@
 //! - [`sampler`]: `pinn` and `dgm` collocation, seeded ([`rng`]).
 //! - [`train`]: the executor — one loop over the phases of a run's [`Plan`] ([`phase`]:
 //!   first-order steps with Adam ([`adam`], candle-nn's `AdamW` arithmetic with
-//!   `weight_decay = 0`) and its schedule, then Levenberg–Marquardt ([`gauss_newton`])), with
-//!   chunked data parallelism ([`workers`]), checkpoints, resume and [`Observer`]s.
+//!   `weight_decay = 0`) and its schedule, then Levenberg–Marquardt ([`gauss_newton`]), for each
+//!   time window when the run marches in time ([`march`])), with chunked data parallelism
+//!   ([`workers`]), checkpoints, resume and [`Observer`]s.
 //! - [`config`]: [`TrainConfig`], one file per concern (network, sampler, optimiser, loss,
 //!   second order), each part validating itself; the [`Preset`]s (`seed` reproduces the paper's
 //!   code including its broadcasting bug; `seed-fixed` is the intended loss).
@@ -31,6 +32,7 @@ pub mod error;
 pub mod gauss_newton;
 pub mod kernels;
 pub mod loss;
+pub mod march;
 pub mod network;
 pub mod phase;
 pub mod record;
@@ -40,7 +42,7 @@ pub mod train;
 pub mod workers;
 
 pub use config::{
-    Causal, Coarse, Constraints, Direction, InitialForm, LossConfig, OptimiserConfig, Pin,
+    Causal, Coarse, Constraints, Direction, InitialForm, LossConfig, March, OptimiserConfig, Pin,
     PointSequence, Precision, Preset, RunConfig, SamplerConfig, SamplerKind, Schedule, SecondOrder,
     Steer, TrainConfig,
 };
@@ -48,7 +50,7 @@ pub use error::TrainError;
 pub use kernels::Activation;
 pub use loss::Model;
 pub use network::{InputMap, Kernel, Mlp, NetworkConfig};
-pub use phase::{Phase, PhaseKind, Plan};
+pub use phase::{Phase, PhaseKind, Plan, Planned};
 pub use record::{LossRecord, LossTerms};
 pub use train::{
     Control, DeviceChoice, Observer, Termination, TrainOptions, Trained, Trainer, train,

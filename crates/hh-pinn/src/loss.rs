@@ -114,6 +114,8 @@ pub struct Norms {
 pub struct ChunkLoss {
     pub total: Tensor,
     pub pde: Tensor,
+    /// `pde` without the causal weights (the same tensor when there are none).
+    pub residual: Tensor,
     pub initial: Option<Tensor>,
     pub boundary: Option<Tensor>,
     pub steer: Option<Tensor>,
@@ -129,6 +131,7 @@ impl ChunkLoss {
         };
         Ok(LossTerms {
             pde: val(&Some(self.pde.clone()))?,
+            residual: val(&Some(self.residual.clone()))?,
             initial: val(&self.initial)?,
             boundary: val(&self.boundary)?,
             steer: val(&self.steer)?,
@@ -212,17 +215,17 @@ impl Objective {
         self.boundary
     }
 
-    /// `A_i`, `B_i` of the ansatz at `(x, t)` (`A = 0`, `B = 1` without one).
-    pub fn fields_at(&self, x: f64, t: f64, out: &mut [Fields]) {
+    /// `A_i`, `B_i` of the ansatz at every point (`A = 0`, `B = 1` without one): `n × m`
+    /// fields, point after point.
+    pub fn fields_batch(&self, xs: &[f64], ts: &[f64]) -> Vec<Fields> {
+        let mut out = vec![Fields::default(); xs.len() * self.m];
         match &self.ansatz {
-            Some(a) => a.fields(x, t, out),
-            None => out.iter_mut().for_each(|f| {
-                *f = Fields {
-                    a: hh_core::Jet::default(),
-                    b: hh_core::Jet::constant(1.0),
-                }
-            }),
+            Some(a) => a.fields_batch(xs, ts, &mut out),
+            None => out
+                .iter_mut()
+                .for_each(|f| f.b = hh_core::Jet::constant(1.0)),
         }
+        out
     }
 
     /// Number of components `m`.
@@ -269,9 +272,9 @@ impl Objective {
     ) -> Result<Vec<Tensor>> {
         let (n, m) = (xs.len(), self.m);
         let mut data = vec![0.0; 8 * n * m];
-        let mut f = vec![Fields::default(); m];
-        for (p, (&x, &t)) in xs.iter().zip(ts).enumerate() {
-            ansatz.fields(x, t, &mut f);
+        let mut all = vec![Fields::default(); n * m];
+        ansatz.fields_batch(xs, ts, &mut all);
+        for (p, f) in all.chunks_exact(m).enumerate() {
             for (i, fi) in f.iter().enumerate() {
                 let (a, b) = (fi.a, fi.b);
                 for (k, v) in [a.value, a.x, a.t, a.xx, b.value, b.x, b.t, b.xx]
@@ -288,14 +291,13 @@ impl Objective {
 
     /// `u = A + B N` on a vector of points (value only): `n × m`, point after point.
     pub fn apply_values(&self, x: &[f64], t: &[f64], n: &[f64]) -> Vec<f64> {
-        let Some(a) = &self.ansatz else {
+        if self.ansatz.is_none() {
             return n.to_vec();
-        };
+        }
         let m = self.m;
-        let mut f = vec![Fields::default(); m];
+        let fields = self.fields_batch(x, t);
         let mut out = Vec::with_capacity(n.len());
-        for ((&x, &t), np) in x.iter().zip(t).zip(n.chunks_exact(m)) {
-            a.fields(x, t, &mut f);
+        for (f, np) in fields.chunks_exact(m).zip(n.chunks_exact(m)) {
             out.extend(
                 f.iter()
                     .zip(np)
@@ -417,14 +419,16 @@ impl Objective {
         let neumann = self.boundary == Some(BoundaryMode::Neumann);
         let dirichlet = self.boundary == Some(BoundaryMode::Dirichlet);
         let Forward { u, uv, r2 } = self.forward(net, batch, kernel)?;
-        let r2 = if batch.weight.is_empty() {
-            r2
+        let mean = |r2: &Tensor| r2.sum_all()? * (1.0 / norms.interior as f64);
+        let (pde, residual) = if batch.weight.is_empty() {
+            let pde = mean(&r2)?;
+            let residual = pde.detach();
+            (pde, residual)
         } else {
             let w = Tensor::from_vec(batch.weight.clone(), (j, 1), net.device())?
                 .to_dtype(net.dtype())?;
-            r2.broadcast_mul(&w)?
+            (mean(&r2.broadcast_mul(&w)?)?, mean(&r2)?.detach())
         };
-        let pde = (r2.sum_all()? * (1.0 / norms.interior as f64))?;
         let mut total = (&pde * self.weights.pde)?;
         let mut initial = None;
         if self.initial {
@@ -513,6 +517,7 @@ impl Objective {
         Ok(ChunkLoss {
             total,
             pde,
+            residual,
             initial,
             boundary,
             steer,

@@ -6,7 +6,8 @@
 //! A run is the plan [`Plan::of`] its config: first-order steps ([`FirstOrder`], Adam with the
 //! config's schedule, `steps` in all, resumable from checkpoints), then, when
 //! `second_order.iterations > 0`, Levenberg–Marquardt ([`LevenbergMarquardt`], in f64 on a fixed
-//! point set, [`crate::gauss_newton`]).
+//! point set, [`crate::gauss_newton`]). A run that marches in time ([`crate::march`]) repeats
+//! these for every window, each window ended by [`Freeze`].
 
 use candle_core::Tensor;
 use hh_core::Domain;
@@ -33,29 +34,53 @@ pub enum PhaseKind {
     FirstOrder,
     /// Levenberg–Marquardt iterations on a fixed point set ([`LevenbergMarquardt`]).
     LevenbergMarquardt,
+    /// The end of a time window ([`Freeze`]).
+    Freeze,
 }
 
-/// The phases of a run and their budgets.
+/// One phase of a plan: what it is, in which time window, and its iterations (records).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Planned {
+    pub window: usize,
+    pub kind: PhaseKind,
+    pub iterations: usize,
+}
+
+/// The phases of a run, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
-    pub phases: Vec<(PhaseKind, usize)>,
+    pub phases: Vec<Planned>,
 }
 
 impl Plan {
-    /// The plan of a (validated) config: `steps` first-order steps, then the second-order
-    /// iterations if there are any.
+    /// The plan of a (validated) config: for each time window, `steps` first-order steps, then
+    /// the second-order iterations if there are any, then (when the run marches) the window's
+    /// [`Freeze`].
     pub fn of(config: &TrainConfig) -> Self {
         let second = config.second_order.total_iterations();
-        let mut phases = vec![(PhaseKind::FirstOrder, config.steps)];
-        if second > 0 {
-            phases.push((PhaseKind::LevenbergMarquardt, second));
+        let mut phases = Vec::new();
+        for window in 0..config.march.windows {
+            let mut add = |kind, iterations| {
+                phases.push(Planned {
+                    window,
+                    kind,
+                    iterations,
+                })
+            };
+            add(PhaseKind::FirstOrder, config.steps);
+            if second > 0 {
+                add(PhaseKind::LevenbergMarquardt, second);
+            }
+            if config.march.enabled() {
+                add(PhaseKind::Freeze, 0);
+            }
         }
         Self { phases }
     }
 
     /// Iterations of all phases together.
     pub fn total(&self) -> usize {
-        self.phases.iter().map(|(_, n)| n).sum()
+        self.phases.iter().map(|p| p.iterations).sum()
     }
 
     /// Starts the phase `kind` on the trainer's current state.
@@ -63,7 +88,19 @@ impl Plan {
         Ok(match kind {
             PhaseKind::FirstOrder => Box::new(FirstOrder),
             PhaseKind::LevenbergMarquardt => Box::new(LevenbergMarquardt::new(trainer)?),
+            PhaseKind::Freeze => Box::new(Freeze),
         })
+    }
+}
+
+/// Ends the current time window ([`crate::march`]): the window's network is kept, and the next
+/// window starts from its weights. No iterations, no record.
+pub struct Freeze;
+
+impl Phase for Freeze {
+    fn next_iter(&mut self, trainer: &mut Trainer) -> Result<Option<LossRecord>, TrainError> {
+        trainer.freeze()?;
+        Ok(None)
     }
 }
 
@@ -89,6 +126,9 @@ impl Phase for FirstOrder {
 
 /// Mixed into the seed for the second-order phase's collocation points.
 const SECOND_ORDER_SEED: u64 = 0x5ec0_4d0d_e4a1_3b11;
+
+/// Multiplied by a time window's index and mixed into the seed of that window's points.
+pub(crate) const WINDOW_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Levenberg–Marquardt on a fixed set of collocation points drawn from their own stream, recorded
 /// as steps after the first-order ones (with their damping `λ`): first `coarse.iterations` on the
@@ -125,18 +165,15 @@ impl LevenbergMarquardt {
             horizon_ramp: 0.0,
             ..config.sampler.clone()
         };
-        let domain = trainer.model().domain();
+        // the current time window's domain and seed (the model's own unless the run marches)
+        let domain = trainer.objective().model().domain();
         let boundary = trainer.objective().boundary_mode().is_some();
-        let sampler = Sampler::new(
-            &sampler_config,
-            domain,
-            config.seed ^ SECOND_ORDER_SEED,
-            boundary,
-        );
+        let seed = config.seed ^ (trainer.window() as u64).wrapping_mul(WINDOW_SEED);
+        let sampler = Sampler::new(&sampler_config, domain, seed ^ SECOND_ORDER_SEED, boundary);
         let mut phase = Self {
             lm: Lm::new(theta, so.lambda),
             so,
-            seed: config.seed,
+            seed,
             first_order_steps: config.steps,
             activation: config.network.activation,
             domain,
@@ -206,10 +243,12 @@ impl Phase for LevenbergMarquardt {
             net.theta()
                 .set(&Tensor::from_vec(step.theta, n, &device)?.to_dtype(dtype)?)?;
             let record = LossRecord {
+                window: trainer.window(),
                 step: self.first_order_steps + self.it,
                 loss: step.loss,
                 terms: LossTerms {
                     pde: step.terms.pde,
+                    residual: step.terms.pde,
                     initial: step.terms.initial,
                     boundary: step.terms.boundary,
                     ..LossTerms::default()

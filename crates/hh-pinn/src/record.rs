@@ -5,12 +5,16 @@ use candle_core::Tensor;
 use serde::{Deserialize, Serialize};
 use std::ops::Add;
 
-/// The unweighted loss terms of one step (0 where a term is not used), each summed over the
-/// components of the model.
+/// The loss terms of one step (0 where a term is not used), each summed over the components of
+/// the model; only `pde` carries the causal weights.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LossTerms {
-    /// Mean squared PDE residual `Σ_i mean_p r_i(p)²`.
+    /// The PDE term of the loss, `Σ_i mean_p w(p) r_i(p)²` with the causal weights `w`
+    /// ([`crate::Causal`]; 1 without them).
     pub pde: f64,
+    /// The mean squared PDE residual without any weight, `Σ_i mean_p r_i(p)²`: what the network
+    /// reaches, where a causally weighted `pde` can be small while late times are still wrong.
+    pub residual: f64,
     /// Initial misfit.
     pub initial: f64,
     /// Boundary misfit.
@@ -26,6 +30,7 @@ impl Add for LossTerms {
     fn add(self, o: LossTerms) -> LossTerms {
         LossTerms {
             pde: self.pde + o.pde,
+            residual: self.residual + o.residual,
             initial: self.initial + o.initial,
             boundary: self.boundary + o.boundary,
             steer: self.steer + o.steer,
@@ -39,6 +44,9 @@ impl Add for LossTerms {
 /// damping `λ` of a Levenberg–Marquardt iteration (the other one is 0).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LossRecord {
+    /// The time window (0 unless the run marches in time, [`crate::March`]).
+    pub window: usize,
+    /// The iteration within the window: first-order steps, then the second-order iterations.
     pub step: usize,
     pub loss: f64,
     pub terms: LossTerms,
@@ -51,17 +59,20 @@ pub struct LossRecord {
 impl LossRecord {
     /// The columns of `loss.csv` and of a checkpoint's `history` tensor, in this order: the one
     /// list both are written from and read back by.
-    pub const COLUMNS: [&'static str; 9] = [
-        "step", "loss", "pde", "initial", "boundary", "steer", "pin", "lr", "damping",
+    pub const COLUMNS: [&'static str; 11] = [
+        "window", "step", "loss", "pde", "residual", "initial", "boundary", "steer", "pin", "lr",
+        "damping",
     ];
 
     /// The values in the order of [`LossRecord::COLUMNS`].
     pub fn values(&self) -> [f64; Self::COLUMNS.len()] {
         let t = &self.terms;
         [
+            self.window as f64,
             self.step as f64,
             self.loss,
             t.pde,
+            t.residual,
             t.initial,
             t.boundary,
             t.steer,
@@ -73,12 +84,26 @@ impl LossRecord {
 
     /// The record of [`LossRecord::values`].
     pub fn from_values(v: &[f64; Self::COLUMNS.len()]) -> Self {
-        let [step, loss, pde, initial, boundary, steer, pin, lr, damping] = *v;
+        let [
+            window,
+            step,
+            loss,
+            pde,
+            residual,
+            initial,
+            boundary,
+            steer,
+            pin,
+            lr,
+            damping,
+        ] = *v;
         Self {
+            window: window as usize,
             step: step as usize,
             loss,
             terms: LossTerms {
                 pde,
+                residual,
                 initial,
                 boundary,
                 steer,
@@ -95,8 +120,8 @@ impl LossRecord {
         s.push('\n');
         for r in history {
             let v = r.values();
-            s += &format!("{}", r.step);
-            for x in &v[1..] {
+            s += &format!("{},{}", r.window, r.step);
+            for x in &v[2..] {
                 s += &format!(",{x:e}");
             }
             s.push('\n');
@@ -113,8 +138,11 @@ pub struct State {
     pub m: Tensor,
     pub v: Tensor,
     pub adam_steps: usize,
-    /// Steps taken.
+    /// Steps taken in the current window.
     pub step: usize,
+    /// The parameters of the windows already trained, in order (empty unless the run marches in
+    /// time): the current window is the next one.
+    pub frozen: Vec<Vec<f64>>,
     /// The sampler's generator state.
     pub rng: [u64; 4],
     pub history: Vec<LossRecord>,
@@ -127,10 +155,12 @@ mod tests {
     #[test]
     fn values_round_trip_in_column_order() {
         let r = LossRecord {
+            window: 2,
             step: 7,
             loss: 1.5,
             terms: LossTerms {
                 pde: 1.0,
+                residual: 2.0,
                 initial: 0.25,
                 boundary: 0.25,
                 steer: 0.5,
@@ -143,7 +173,7 @@ mod tests {
         let csv = LossRecord::csv(&[r]);
         assert_eq!(
             csv,
-            "step,loss,pde,initial,boundary,steer,pin,lr,damping\n7,1.5e0,1e0,2.5e-1,2.5e-1,5e-1,0e0,1e-3,0e0\n"
+            "window,step,loss,pde,residual,initial,boundary,steer,pin,lr,damping\n2,7,1.5e0,1e0,2e0,2.5e-1,2.5e-1,5e-1,0e0,1e-3,0e0\n"
         );
     }
 }

@@ -18,6 +18,7 @@ use crate::checkpoint;
 use crate::config::TrainConfig;
 use crate::error::TrainError;
 use crate::loss::{Model, Objective};
+use crate::march::{self, Frozen, WindowModel};
 use crate::network::{InputMap, Kernel, Mlp};
 use crate::phase::Plan;
 use crate::record::{LossRecord, LossTerms, State};
@@ -108,12 +109,15 @@ impl<F: FnMut(&LossRecord, &Trainer) -> Control> Observer for F {
 }
 
 /// Builds the objective of a config for a model: the hard-constraint ansatz the config asks for,
-/// and the soft terms that remain.
-pub fn objective(config: &TrainConfig, model: &Model) -> Objective {
+/// and the soft terms that remain. With `previous`, the model is a time window
+/// ([`WindowModel`]) whose initial data is that window's end.
+pub fn objective(config: &TrainConfig, model: &Model, previous: Option<Arc<Frozen>>) -> Objective {
     let c = &config.constraints;
     let d = model.domain();
     let bc = model.boundary();
-    let base = if c.linear_part {
+    let base = if let Some(w) = previous {
+        Base::Window(w)
+    } else if c.linear_part {
         Base::Linear(model.linear_solution().expect("validated: a linear part"))
     } else if c.hard_initial {
         Base::Initial(model.clone())
@@ -140,14 +144,50 @@ pub fn objective(config: &TrainConfig, model: &Model) -> Objective {
     )
 }
 
+/// The objective of the next time window of a run whose windows `frozen` are trained: the model
+/// itself unless the run marches ([`crate::march`]).
+fn window_objective(config: &TrainConfig, model: &Model, frozen: &[Arc<Frozen>]) -> Objective {
+    if !config.march.enabled() {
+        return objective(config, model, None);
+    }
+    let j = frozen.len();
+    let length = model.domain().t_end / config.march.windows as f64;
+    let window: Model = Arc::new(WindowModel {
+        model: model.clone(),
+        index: j,
+        start: j as f64 * length,
+        length,
+        previous: frozen.last().cloned(),
+    });
+    objective(config, &window, frozen.last().cloned())
+}
+
+/// The sampler of time window `j` (the config's seed for the first, so that a run that does not
+/// march draws what it always drew).
+fn window_sampler(config: &TrainConfig, objective: &Objective, j: usize) -> Sampler {
+    let seed = config.seed ^ (j as u64).wrapping_mul(crate::phase::WINDOW_SEED);
+    Sampler::new(
+        &config.sampler,
+        objective.model().domain(),
+        seed,
+        objective.boundary_mode().is_some(),
+    )
+}
+
 /// The stateful executor. [`train`] is `Trainer::new` + [`Trainer::run`].
 pub struct Trainer {
     config: TrainConfig,
+    /// The model as given (a time window's is the objective's).
+    model: Model,
     objective: Objective,
+    /// The time windows already trained ([`crate::march`]); the current one is the next.
+    frozen: Vec<Arc<Frozen>>,
     net: Mlp,
     adam: Adam,
     sampler: Sampler,
     step: usize,
+    /// First-order steps taken by this process, all windows together.
+    steps_taken: usize,
     history: Vec<LossRecord>,
     /// The threads besides this one for the batch chunks (none for one thread).
     workers: Option<Workers>,
@@ -175,7 +215,8 @@ impl Trainer {
         }
         let device = options.device.device()?;
         let dtype = config.dtype.dtype();
-        let domain = model.domain();
+        let objective = window_objective(config, &model, &[]);
+        let domain = objective.model().domain();
         let mut init = Rng::new(config.seed, STREAM_INIT);
         let net = Mlp::init(
             &config.network,
@@ -186,13 +227,7 @@ impl Trainer {
             &device,
         )?;
         let adam = Adam::new(vec![net.theta().clone()], config.optimiser.params())?;
-        let objective = objective(config, &model);
-        let sampler = Sampler::new(
-            &config.sampler,
-            domain,
-            config.seed,
-            objective.boundary_mode().is_some(),
-        );
+        let sampler = window_sampler(config, &objective, 0);
         let threads = match options.threads {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
             n => n,
@@ -203,11 +238,14 @@ impl Trainer {
             .map_err(|e| candle_core::Error::Msg(format!("thread pool: {e}")))?;
         let mut trainer = Self {
             config: config.clone(),
+            model,
             objective,
+            frozen: Vec::new(),
             net,
             adam,
             sampler,
             step: 0,
+            steps_taken: 0,
             history: Vec::new(),
             workers,
             kernel: options.kernel,
@@ -224,26 +262,71 @@ impl Trainer {
         &self.config
     }
 
+    /// The model as given (not a time window's).
     pub fn model(&self) -> &Model {
-        self.objective.model()
+        &self.model
     }
 
     pub fn network(&self) -> &Mlp {
         &self.net
     }
 
-    /// Steps taken so far.
+    /// First-order steps taken so far in the current window.
     pub fn step_count(&self) -> usize {
         self.step
+    }
+
+    /// The current time window (0 unless the run marches; the window count once all are
+    /// trained).
+    pub fn window(&self) -> usize {
+        self.frozen.len()
+    }
+
+    /// The trained time windows, in order.
+    pub fn frozen(&self) -> &[Arc<Frozen>] {
+        &self.frozen
+    }
+
+    /// Ends the current time window: its network is frozen, and unless it was the last, the
+    /// next window starts from its weights, with its own objective, sampler, step count and
+    /// fresh Adam moments, and a checkpoint is written when a directory is set.
+    pub(crate) fn freeze(&mut self) -> Result<(), TrainError> {
+        let act = self.config.network.activation;
+        let frozen = Frozen::new(self.objective.clone(), &self.net, act)?;
+        self.frozen.push(Arc::new(frozen));
+        let j = self.frozen.len();
+        if j == self.config.march.windows {
+            return Ok(());
+        }
+        self.objective = window_objective(&self.config, &self.model, &self.frozen);
+        self.sampler = window_sampler(&self.config, &self.objective, j);
+        self.adam = Adam::new(
+            vec![self.net.theta().clone()],
+            self.config.optimiser.params(),
+        )?;
+        self.step = 0;
+        self.checkpoint_now()
     }
 
     pub fn history(&self) -> &[LossRecord] {
         &self.history
     }
 
-    /// The current network's `u` on the grid, one array per component (rows `t`, columns `x`).
+    /// The current network's `u` on the grid, one array per component (rows `t`, columns `x`);
+    /// when the run marches, the trained windows', and the current window's (extrapolated)
+    /// beyond them.
     pub fn evaluate(&self, grid: &EvalGrid) -> Vec<Array2<f64>> {
-        evaluate(&self.net, &self.objective, grid)
+        if !self.config.march.enabled() {
+            return evaluate(&self.net, &self.objective, grid);
+        }
+        let mut windows = self.frozen.clone();
+        if windows.len() < self.config.march.windows {
+            let act = self.config.network.activation;
+            let current = Frozen::new(self.objective.clone(), &self.net, act)
+                .expect("the network's parameters are on the host");
+            windows.push(Arc::new(current));
+        }
+        evaluate_windows(&windows, grid)
     }
 
     /// One chunk's gradient and loss terms.
@@ -307,6 +390,7 @@ impl Trainer {
             terms = terms + r.terms;
         }
         let record = LossRecord {
+            window: self.window(),
             step: self.step,
             loss,
             terms,
@@ -320,6 +404,7 @@ impl Trainer {
             return Err(self.non_finite("parameters after the update".into()));
         }
         self.step += 1;
+        self.steps_taken += 1;
         self.history.push(record);
         Ok(record)
     }
@@ -332,16 +417,20 @@ impl Trainer {
         }
     }
 
-    /// Runs the phases of the config's [`Plan`] (first-order steps, then Levenberg–Marquardt)
-    /// with one loop: after every iteration of any phase each observer sees its record, and one
-    /// that answers [`Control::Stop`] ends the run. A final checkpoint is written when a
-    /// checkpoint directory is set.
+    /// Runs the phases of the config's [`Plan`] (first-order steps, then Levenberg–Marquardt,
+    /// for each time window) with one loop: after every iteration of any phase each observer
+    /// sees its record, and one that answers [`Control::Stop`] ends the run. A resumed run skips
+    /// the windows it has trained. A final checkpoint is written when a checkpoint directory is
+    /// set.
     pub fn run(mut self, observers: &mut [&mut dyn Observer]) -> Result<Trained, TrainError> {
-        let start_step = self.step;
         let start = Instant::now();
         let mut termination = Termination::StepBudget;
-        'phases: for (kind, _) in Plan::of(&self.config).phases {
-            let mut phase = Plan::start(kind, &self)?;
+        let plan = Plan::of(&self.config);
+        'phases: for planned in plan.phases {
+            if planned.window < self.window() {
+                continue;
+            }
+            let mut phase = Plan::start(planned.kind, &self)?;
             while let Some(record) = phase.next_iter(&mut self)? {
                 if observers
                     .iter_mut()
@@ -356,14 +445,18 @@ impl Trainer {
         if self.options.checkpoint_dir.is_some() {
             self.checkpoint_now()?;
         }
+        let steps =
+            self.window().min(self.config.march.windows - 1) * self.config.steps + self.step;
         Ok(Trained {
             config: self.config,
+            model: self.model,
             objective: self.objective,
             net: self.net,
+            frozen: self.frozen,
+            steps_run: self.steps_taken,
             history: self.history,
             train_seconds: seconds,
-            steps_run: self.step - start_step,
-            steps: self.step,
+            steps,
             termination,
         })
     }
@@ -401,6 +494,7 @@ impl Trainer {
             v,
             adam_steps: self.adam.step_count(),
             step: self.step,
+            frozen: self.frozen.iter().map(|w| w.theta().to_vec()).collect(),
             rng: self.sampler.rng().state(),
             history: self.history.clone(),
         };
@@ -438,6 +532,13 @@ impl Trainer {
             )));
         }
         let state = saved.state;
+        if state.frozen.len() > self.config.march.windows {
+            return Err(refuse(format!(
+                "it holds {} trained windows, more than march.windows = {}",
+                state.frozen.len(),
+                self.config.march.windows
+            )));
+        }
         if state.step > self.config.steps {
             return Err(ConfigError::invalid(
                 "steps",
@@ -463,6 +564,23 @@ impl Trainer {
         self.adam
             .set_state(state.adam_steps, vec![(state.m, state.v)])
             .map_err(|e| refuse(e.to_string()))?;
+        let act = self.config.network.activation;
+        for theta in state.frozen {
+            if theta.len() != self.net.num_params() {
+                return Err(refuse(format!(
+                    "a trained window has {} parameters, the network {}",
+                    theta.len(),
+                    self.net.num_params()
+                )));
+            }
+            let objective = window_objective(&self.config, &self.model, &self.frozen);
+            let (layers, inputs) = (self.net.layers(), self.net.input_map());
+            let w = Frozen::from_theta(objective, layers, inputs, act, theta);
+            self.frozen.push(Arc::new(w));
+        }
+        let j = self.window().min(self.config.march.windows - 1);
+        self.objective = window_objective(&self.config, &self.model, &self.frozen[..j]);
+        self.sampler = window_sampler(&self.config, &self.objective, j);
         self.sampler.set_rng(Rng::from_state(state.rng));
         self.step = state.step;
         self.history = state.history;
@@ -500,8 +618,11 @@ pub fn train(
 /// A trained network with its history.
 pub struct Trained {
     config: TrainConfig,
+    model: Model,
     objective: Objective,
     net: Mlp,
+    /// The time windows, when the run marched.
+    frozen: Vec<Arc<Frozen>>,
     history: Vec<LossRecord>,
     train_seconds: f64,
     steps_run: usize,
@@ -529,11 +650,37 @@ fn evaluate(net: &Mlp, objective: &Objective, grid: &EvalGrid) -> Vec<Array2<f64
         .collect()
 }
 
+/// A marched solution on the grid ([`march::evaluate_windows`]), laid out as [`evaluate`].
+fn evaluate_windows(windows: &[Arc<Frozen>], grid: &EvalGrid) -> Vec<Array2<f64>> {
+    let (nt, nx) = grid.shape();
+    let m = windows.first().map_or(0, |w| w.objective().components());
+    let (mut xs, mut ts) = (Vec::with_capacity(nt * nx), Vec::with_capacity(nt * nx));
+    for &t in &grid.t {
+        for &x in &grid.x {
+            xs.push(x);
+            ts.push(t);
+        }
+    }
+    let u = march::evaluate_windows(windows, &xs, &ts);
+    (0..m)
+        .map(|i| Array2::from_shape_fn((nt, nx), |(r, c)| u[(r * nx + c) * m + i]))
+        .collect()
+}
+
 impl Trained {
     /// `u` on the grid, one array per component: rows `t`, columns `x` (the layout of the FD
     /// solver's `eval.npy`).
     pub fn evaluate(&self, grid: &EvalGrid) -> Vec<Array2<f64>> {
-        evaluate(&self.net, &self.objective, grid)
+        if self.frozen.is_empty() {
+            evaluate(&self.net, &self.objective, grid)
+        } else {
+            evaluate_windows(&self.frozen, grid)
+        }
+    }
+
+    /// The trained time windows (empty unless the run marched).
+    pub fn windows(&self) -> &[Arc<Frozen>] {
+        &self.frozen
     }
 
     pub fn history(&self) -> &[LossRecord] {
@@ -545,12 +692,14 @@ impl Trained {
         self.train_seconds
     }
 
-    /// Milliseconds per step over the steps run in this process.
+    /// Milliseconds per first-order step over the steps run in this process (the whole
+    /// training time, second-order phases included, divided by those steps).
     pub fn ms_per_step(&self) -> f64 {
         1e3 * self.train_seconds / self.steps_run.max(1) as f64
     }
 
-    /// Steps taken in total (including those before a resume).
+    /// First-order steps taken in total, all windows together (including those before a
+    /// resume).
     pub fn steps(&self) -> usize {
         self.steps
     }
@@ -564,7 +713,7 @@ impl Trained {
     }
 
     pub fn model(&self) -> &Model {
-        self.objective.model()
+        &self.model
     }
 
     pub fn network(&self) -> &Mlp {
@@ -573,7 +722,30 @@ impl Trained {
 
     /// Writes the weights as safetensors (`layers.{i}.weight`, `layers.{i}.bias`, PyTorch's
     /// `nn.Sequential` layout) with the config and the model's description as metadata.
+    /// A marched run writes every window, its names prefixed by `window.{j}.`.
     pub fn save_model(&self, path: &Path) -> Result<(), TrainError> {
-        checkpoint::save_model(path, &self.config, &self.model().describe(), &self.net)
+        let describe = self.model().describe();
+        if self.frozen.is_empty() {
+            return checkpoint::save_model(path, &self.config, &describe, &[("", &self.net)]);
+        }
+        let (outputs, inputs) = (self.net.outputs(), self.net.input_map());
+        let dtype = self.config.dtype.dtype();
+        let device = self.net.device().clone();
+        let nets = self
+            .frozen
+            .iter()
+            .map(|w| {
+                let theta = Tensor::from_slice(w.theta(), w.theta().len(), &device)?;
+                Mlp::from_theta(
+                    &self.config.network,
+                    outputs,
+                    inputs,
+                    theta.to_dtype(dtype)?,
+                )
+            })
+            .collect::<candle_core::Result<Vec<_>>>()?;
+        let prefixes: Vec<String> = (0..nets.len()).map(|j| format!("window.{j}.")).collect();
+        let named: Vec<(&str, &Mlp)> = prefixes.iter().map(String::as_str).zip(&nets).collect();
+        checkpoint::save_model(path, &self.config, &describe, &named)
     }
 }

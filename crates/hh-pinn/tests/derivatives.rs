@@ -223,7 +223,7 @@ fn loss_and_grad(
     theta: &Tensor,
     kernel: Kernel,
 ) -> (f64, Vec<f64>) {
-    let obj = hh_pinn::train::objective(config, model);
+    let obj = hh_pinn::train::objective(config, model, None);
     let map = InputMap::for_config(&config.network, &model.domain());
     let m = Mlp::from_theta(&config.network, model.components(), map, theta.clone()).unwrap();
     let batch = Batch {

@@ -164,5 +164,5 @@ fn cli_trains_the_inclusion_and_writes_the_selection() {
     assert_eq!(config["train"]["loss"]["steer"]["from"], 0.2);
     assert_eq!(config["train"]["loss"]["pin"]["value"], 0.1);
     let csv = std::fs::read_to_string(out.join("loss.csv")).unwrap();
-    assert!(csv.starts_with("step,loss,pde,initial,boundary,steer,pin,lr"));
+    assert!(csv.starts_with("window,step,loss,pde,residual,initial,boundary,steer,pin,lr"));
 }

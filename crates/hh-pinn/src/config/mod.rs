@@ -14,12 +14,14 @@ use serde::{Deserialize, Serialize};
 use crate::network::NetworkConfig;
 
 pub mod loss;
+pub mod march;
 pub mod optimiser;
 pub mod preset;
 pub mod sampler;
 pub mod second_order;
 
 pub use loss::{Causal, Direction, InitialForm, LossConfig, Pin, Steer};
+pub use march::March;
 pub use optimiser::{OptimiserConfig, Schedule};
 pub use preset::Preset;
 pub use sampler::{SamplerConfig, SamplerKind};
@@ -77,6 +79,8 @@ pub struct TrainConfig {
     pub chunks: usize,
     /// A second-order phase after the `steps` first-order ones (off unless `iterations > 0`).
     pub second_order: SecondOrder,
+    /// Time windows trained one after the other (one unless `march.windows > 1`).
+    pub march: March,
 }
 
 impl Default for TrainConfig {
@@ -92,6 +96,7 @@ impl Default for TrainConfig {
             dtype: Precision::F32,
             chunks: 2,
             second_order: SecondOrder::default(),
+            march: March::default(),
         }
     }
 }
@@ -150,6 +155,15 @@ impl TrainConfig {
         self.loss.validate()?;
         self.second_order
             .validate(&self.loss, self.initial_active())?;
+        self.march.validate()?;
+        if self.march.enabled() && !(self.constraints.hard_initial && !self.constraints.linear_part)
+        {
+            return Err(invalid(
+                "march.windows",
+                "1 unless constraints.hard_initial = true and constraints.linear_part = false (each window starts from the previous one's solution, built into its network)",
+                self.march.windows,
+            ));
+        }
         if !(1..=64).contains(&self.chunks) || self.chunks > s.batch {
             return Err(invalid(
                 "chunks",
@@ -189,6 +203,18 @@ impl TrainConfig {
                 "loss.pin.t",
                 &format!("a time in [0, t_end = {}]", d.t_end),
                 pin.t,
+            ));
+        }
+        let windows = self.march.windows;
+        if d.t_end / (windows as f64) < hh_core::Domain::MIN_SPAN {
+            return Err(invalid(
+                "march.windows",
+                &format!(
+                    "at most t_end / {:e} = {} (a window's length)",
+                    hh_core::Domain::MIN_SPAN,
+                    (d.t_end / hh_core::Domain::MIN_SPAN).floor()
+                ),
+                windows,
             ));
         }
         if model.mass().contains(&0.0)

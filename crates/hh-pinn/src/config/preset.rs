@@ -19,10 +19,11 @@ pub enum Preset {
     Accurate,
     Wave,
     Precise,
+    March,
 }
 
 impl Preset {
-    pub const ALL: [Preset; 7] = [
+    pub const ALL: [Preset; 8] = [
         Preset::Seed,
         Preset::SeedFixed,
         Preset::Dgm,
@@ -30,6 +31,7 @@ impl Preset {
         Preset::Accurate,
         Preset::Wave,
         Preset::Precise,
+        Preset::March,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +43,7 @@ impl Preset {
             Preset::Accurate => "accurate",
             Preset::Wave => "wave",
             Preset::Precise => "precise",
+            Preset::March => "march",
         }
     }
 
@@ -97,6 +100,13 @@ impl Preset {
     ///   Adam steps (cosine to 1e-4), then Levenberg–Marquardt ([`SecondOrder`]) on 8192 fixed
     ///   points of a scrambled Sobol sequence ([`PointSequence::Sobol`]): 80 iterations on the
     ///   first 2048 of them ([`Coarse`]), then 260 on all.
+    /// - `march`: time marching ([`March`], [`crate::march`]) for waves that travel: 10 windows,
+    ///   each `u = u(t_j) + ((t − t_j)/Δ)·N` with the previous window's end built in, the
+    ///   network tanh 3×24 in f64 on inputs mapped to `[−1, 1]²` and warm-started from the
+    ///   previous window; per window 200 Adam steps on `dgm` batches of 1024 (2e-3, cosine to
+    ///   1e-4), then Levenberg–Marquardt on 4096 Sobol points (20 iterations on the first 1024,
+    ///   then 60 on all); a soft boundary term in dirichlet and neumann modes. Any model whose
+    ///   initial data has derivatives; the budget is per window, so `--windows W` scales the time.
     pub fn config(self) -> TrainConfig {
         let seed = TrainConfig {
             loss: LossConfig {
@@ -192,6 +202,28 @@ impl Preset {
                     },
                     ..SecondOrder::default()
                 };
+                c
+            }
+            Preset::March => {
+                let mut c = Preset::Precise.config();
+                c.network.normalise = true;
+                c.sampler.time_power = 1.0;
+                c.constraints = Constraints {
+                    hard_initial: true,
+                    ..Constraints::default()
+                };
+                c.steps = 200;
+                c.second_order = SecondOrder {
+                    iterations: 60,
+                    points: 4096,
+                    sequence: PointSequence::Sobol,
+                    coarse: Coarse {
+                        iterations: 20,
+                        points: 1024,
+                    },
+                    ..SecondOrder::default()
+                };
+                c.march = March { windows: 10 };
                 c
             }
             Preset::Hard => TrainConfig {
