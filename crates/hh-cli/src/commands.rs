@@ -138,12 +138,16 @@ pub fn solve<P: ModelConfig>(
 #[derive(Args, Clone, Debug)]
 pub struct TrainArgs {
     /// A training preset, when no config file is given (default: the model's own; hh-pinn's are
-    /// seed, seed-fixed, dgm, hard, accurate, wave, precise).
+    /// seed, seed-fixed, dgm, hard, accurate, wave, precise, march).
     #[arg(long)]
     pub preset: Option<String>,
-    /// Optimiser steps.
+    /// Optimiser steps (per time window when the run marches).
     #[arg(long, allow_hyphen_values = true)]
     pub steps: Option<usize>,
+    /// Time windows trained one after the other, each from the previous one's solution (1: one
+    /// network on the whole interval; needs a preset with the initial data built in, as `march`).
+    #[arg(long, allow_hyphen_values = true)]
+    pub windows: Option<usize>,
     /// Random seed.
     #[arg(long, allow_hyphen_values = true)]
     pub seed: Option<u64>,
@@ -163,6 +167,9 @@ impl TrainArgs {
         }
         if let Some(v) = self.seed {
             train.seed = v;
+        }
+        if let Some(v) = self.windows {
+            train.march.windows = v;
         }
     }
 }

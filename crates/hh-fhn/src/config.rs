@@ -166,8 +166,10 @@ pub struct FhnConfig {
     pub regularisation: Regularisation,
     /// Boundary mode of `u` (`v` does not diffuse and takes none).
     pub bc: BoundaryMode,
-    /// `u₀`.
+    /// `u₀` (before `amplitude`).
     pub ic: Initial,
+    /// `λ ≥ 0`: `u₀` is `λ` times the profile of `ic` (`v₀` is not scaled).
+    pub amplitude: f64,
     /// `v₀`.
     pub v0: Initial,
     pub t_end: f64,
@@ -186,6 +188,7 @@ impl Default for FhnConfig {
             regularisation: Regularisation::Lower,
             bc: BoundaryMode::Neumann,
             ic: Initial::Nagumo(5.0),
+            amplitude: 1.0,
             v0: Initial::Common(InitialCondition::Const(0.0)),
             t_end: 100.0,
             x_min: 0.0,

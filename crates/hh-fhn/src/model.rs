@@ -118,15 +118,14 @@ impl ReactionDiffusion for FhnModel {
     }
 
     fn initial(&self, x: f64, u0: &mut [f64]) {
-        u0[0] = self.u0.eval(x);
+        u0[0] = self.config.amplitude * self.u0.eval(x);
         u0[1] = self.v0.eval(x);
     }
 
     /// `max(1, sup |u₀|, sup |v₀|)`: the excited state is `u ≈ 1`, and `v` stays of the size of `u`.
     fn bound(&self) -> f64 {
         let d = &self.domain;
-        self.u0
-            .sup_abs(d.x_min, d.x_max)
+        (self.config.amplitude * self.u0.sup_abs(d.x_min, d.x_max))
             .max(self.v0.sup_abs(d.x_min, d.x_max))
             .max(1.0)
     }
@@ -134,7 +133,8 @@ impl ReactionDiffusion for FhnModel {
     fn initial_jet(&self, x: f64, out: &mut [Jet]) -> bool {
         match (self.u0.jet(x), self.v0.jet(x)) {
             (Some(u), Some(v)) => {
-                out[0] = u;
+                let l = self.config.amplitude;
+                out[0] = Jet::of_x(l * u.value, l * u.x, l * u.xx);
                 out[1] = v;
                 true
             }
@@ -167,13 +167,21 @@ impl FhnConfig {
         }
         self.k.validate()?;
         let domain = Domain::new(self.x_min, self.x_max, self.t_end)?;
+        let max = hh_model::initial::MAX_AMPLITUDE;
+        if !(0.0..=max).contains(&self.amplitude) {
+            return Err(ConfigError::invalid(
+                "amplitude",
+                &format!("a number in [0, {max:e}]"),
+                self.amplitude,
+            ));
+        }
         let load = |field: &str, ic: &Initial| -> Result<Shape, ConfigError> {
             Ok(match ic {
                 Initial::Nagumo(x0) => Shape::Nagumo(finite(field, *x0)?),
                 Initial::Common(ic) => {
                     // hh-model names its one profile `ic`; here there are two.
                     Shape::Profile(
-                        ic.load(self.x_min, self.x_max, self.a)
+                        ic.load_unscaled(self.x_min, self.x_max, self.a)
                             .map_err(|e| e.renamed(|_| field.to_owned()))?,
                     )
                 }

@@ -4,10 +4,10 @@
 //! `[−1, 1]²` and build the (smooth) initial data into the network, `u_i = u₀,i + (t/T) N_i`; `u`'s
 //! sealed ends are a soft term. The recovery residual `v_t − ε(u − γv)` is of size `ε` whatever
 //! `v` is, so it is weighted by `1/ε²` (for `ε > 0`): unweighted, the `u` equation can be met by
-//! a wrong `u` with a compensating `v`. A pulse that must travel across a long window also
-//! needs causal weights in time (`pulse`): without them the network settles on a standing
-//! profile whose residual is small everywhere at once. Any of hh-pinn's presets can be used as
-//! well.
+//! a wrong `u` with a compensating `v`. A pulse that must travel across a long window is
+//! marched in time (`pulse`, hh-pinn's `march`): one network on the whole window settles on a
+//! profile that does not travel, even with causal weights. Any of hh-pinn's presets can be used
+//! as well.
 
 use hh_model::ConfigError;
 
@@ -41,9 +41,9 @@ pub fn applicable(problem: &FhnConfig) -> Vec<&'static str> {
 
 /// `front`: hh-pinn's `wave` (tanh 4×64 on normalised inputs, hard initial condition, soft
 /// boundary term, fresh batches of 1024 points a step, Adam 2e-3 with a cosine decay to 1e-5,
-/// 10 000 steps) without causal weights, the residuals weighted `(1, 1/ε²)`. `pulse`: `wave`
-/// (causal weights, ε_c = 10⁴ over 32 time slices) with the same residual weights and 30 000
-/// steps. Other names are hh-pinn's presets.
+/// 10 000 steps) without causal weights, the residuals weighted `(1, 1/ε²)`. `pulse`: hh-pinn's
+/// `march` (time windows, each Adam then Levenberg–Marquardt in f64 from the previous window's
+/// end) with 20 windows and the same residual weights. Other names are hh-pinn's presets.
 ///
 /// The problem is checked first (its errors name its fields, `eps` say); an hh-pinn preset that
 /// does not apply to it (one that needs the nerve equation's closed-form linear part, say) is
@@ -51,7 +51,12 @@ pub fn applicable(problem: &FhnConfig) -> Vec<&'static str> {
 pub fn preset(name: &str, problem: &FhnConfig) -> Result<TrainConfig, ConfigError> {
     let model = problem.build()?;
     let mut c = match name {
-        "front" | "pulse" => TrainConfig::preset("wave")?,
+        "front" => TrainConfig::preset("wave")?,
+        "pulse" => {
+            let mut c = Preset::March.config();
+            c.march.windows = 20;
+            c
+        }
         _ if name.parse::<Preset>().is_ok() => {
             let c = TrainConfig::preset(name)?;
             return match c.validate_for(&model) {
@@ -88,9 +93,8 @@ pub fn preset(name: &str, problem: &FhnConfig) -> Result<TrainConfig, ConfigErro
         }
         c.loss.components = vec![1.0, weight];
     }
-    match name {
-        "front" => c.loss.causal = Causal::default(),
-        _ => c.steps = 30_000,
+    if name == "front" {
+        c.loss.causal = Causal::default();
     }
     Ok(c)
 }

@@ -51,3 +51,47 @@ fn pinn_reaches_1e3_on_the_nagumo_front() {
     assert!(rel_l2 <= 1e-3, "rel_l2 {rel_l2}");
     assert!(v_max <= 1e-2, "v should stay 0: {v_max}");
 }
+
+/// Time marching ([`hh_pinn::march`]) on the same front: two windows of `(0, 1]`, each
+/// Adam then Levenberg–Marquardt, the second from the first one's end; rel_l2 ≤ 1e-4 of the
+/// exact front.
+#[test]
+fn marching_carries_the_nagumo_front_to_1e4() {
+    let a = 0.25;
+    let problem = FhnConfig {
+        interaction: Kind::Cubic,
+        a,
+        eps: 0.0,
+        bc: BoundaryMode::Neumann,
+        ic: Initial::Nagumo(0.0),
+        t_end: 1.0,
+        x_min: -15.0,
+        x_max: 15.0,
+        ..Default::default()
+    };
+    let model = Arc::new(problem.build().unwrap());
+    let mut config = hh_pinn::Preset::March.config();
+    config.march.windows = 2;
+    config.steps = 100;
+    config.sampler.batch = 256;
+    config.second_order.points = 1024;
+    config.second_order.coarse.points = 256;
+    let trained = Trainer::new(model.clone(), &config, &TrainOptions::default())
+        .unwrap()
+        .run(&mut [])
+        .unwrap();
+    let grid = EvalGrid::paper(&model.domain());
+    let u = &trained.evaluate(&grid)[0];
+    let c = nagumo_speed(a);
+    let (mut e2, mut u2) = (0.0, 0.0);
+    for (r, &t) in grid.t.iter().enumerate() {
+        for (k, &x) in grid.x.iter().enumerate() {
+            let exact = nagumo_front(x - c * t);
+            e2 += (u[[r, k]] - exact).powi(2);
+            u2 += exact * exact;
+        }
+    }
+    let rel = (e2 / u2).sqrt();
+    eprintln!("marched Nagumo front: rel_l2 {rel:.3e}");
+    assert!(rel < 1e-4, "rel_l2 {rel:e}");
+}

@@ -19,9 +19,13 @@ pub struct ProblemArgs {
     /// Boundary mode: dirichlet, neumann or free.
     #[arg(long)]
     pub bc: Option<BoundaryMode>,
-    /// Initial condition: paper, sin, const:C, step:X0, plateau:W, npy:PATH.
+    /// Initial condition: paper, sin, const:C, step:X0, front:X0 (the exact k = ∞ front
+    /// U(x − X0)), plateau:W, npy:PATH.
     #[arg(long, allow_hyphen_values = true)]
     pub ic: Option<InitialCondition>,
+    /// Amplitude λ ≥ 0 of the initial data: u₀ = λ · (the profile of --ic).
+    #[arg(long, allow_hyphen_values = true)]
+    pub amplitude: Option<f64>,
     /// Final time T > 0.
     #[arg(long, allow_hyphen_values = true)]
     pub t_end: Option<f64>,
@@ -39,6 +43,6 @@ impl ProblemArgs {
         macro_rules! set {
             ($($field:ident),*) => { $(if let Some(v) = &self.$field { p.$field = v.clone(); })* };
         }
-        set!(a, k, regularisation, bc, ic, t_end, x_min, x_max);
+        set!(a, k, regularisation, bc, ic, amplitude, t_end, x_min, x_max);
     }
 }

@@ -24,6 +24,9 @@ pub enum InitialCondition {
     Const(f64),
     /// 1 left of `X0` and 0 from `X0` on: a front that travels when `k = ∞`.
     Step(f64),
+    /// The exact travelling front of `k = ∞` on the whole line, `U(x − X0)` with `U(0) = a`
+    /// ([`crate::waves::front_profile`]; needs `0 < a < 1`): C¹, its `u_xx` jumps by 1 at `X0`.
+    Front(f64),
     /// The threshold `a` on the centred interval `|x − c| ≤ W`, joined to 0 at both ends of the
     /// interval by the quintic smoothstep `S(z) = z³ (10 − 15 z + 6 z²)` (C², so `u₀` has the jet a
     /// hard initial constraint needs), 0 outside `(x_min, x_max)`. Where the solution sits at the
@@ -50,6 +53,7 @@ impl fmt::Display for InitialCondition {
             Self::Sin => f.write_str("sin"),
             Self::Const(c) => write!(f, "const:{c}"),
             Self::Step(x0) => write!(f, "step:{x0}"),
+            Self::Front(x0) => write!(f, "front:{x0}"),
             Self::Plateau(w) => write!(f, "plateau:{w}"),
             Self::Npy(p) => write!(f, "npy:{}", p.display()),
         }
@@ -59,8 +63,7 @@ impl fmt::Display for InitialCondition {
 impl FromStr for InitialCondition {
     type Err = ConfigError;
     fn from_str(s: &str) -> Result<Self, ConfigError> {
-        const ALLOWED: &str =
-            "one of paper, sin, const:C, step:X0, plateau:W, npy:PATH (C, X0, W finite numbers)";
+        const ALLOWED: &str = "one of paper, sin, const:C, step:X0, front:X0, plateau:W, npy:PATH (C, X0, W finite numbers)";
         let number = |v: &str| {
             v.trim()
                 .parse::<f64>()
@@ -74,6 +77,7 @@ impl FromStr for InitialCondition {
             None if s.ends_with(".npy") => Ok(Self::Npy(s.into())),
             Some(("const", v)) => number(v).map(Self::Const),
             Some(("step", v)) => number(v).map(Self::Step),
+            Some(("front", v)) => number(v).map(Self::Front),
             Some(("plateau", v)) => number(v).map(Self::Plateau),
             Some(("npy", p)) if !p.is_empty() => Ok(Self::Npy(p.into())),
             _ => Err(ConfigError::invalid("ic", ALLOWED, s)),
@@ -102,6 +106,16 @@ pub enum Profile {
     Sin,
     Const(f64),
     Step(f64),
+    /// The front `U(x − x0)` of threshold `a`.
+    Front {
+        a: f64,
+        x0: f64,
+    },
+    /// `amplitude · profile` (an amplitude other than 1).
+    Scaled {
+        amplitude: f64,
+        profile: Box<Profile>,
+    },
     /// `level` on `[centre − half_width, centre + half_width]`, smoothstep ramps to 0 at `x_min`
     /// and `x_max`.
     Plateau {
@@ -118,15 +132,64 @@ pub enum Profile {
     },
 }
 
+/// The largest `|amplitude|` accepted: beyond it no dimensionless potential is meaningful, and
+/// squares of the data overflow nothing below it.
+pub const MAX_AMPLITUDE: f64 = 1e6;
+
 impl InitialCondition {
+    /// The profile scaled by `amplitude` ([`InitialCondition::load_unscaled`] otherwise);
+    /// `amplitude` must lie in `[0, MAX_AMPLITUDE]` (field `amplitude`).
+    pub fn load(
+        &self,
+        x_min: f64,
+        x_max: f64,
+        threshold: f64,
+        amplitude: f64,
+    ) -> Result<Profile, ConfigError> {
+        if !(0.0..=MAX_AMPLITUDE).contains(&amplitude) {
+            return Err(ConfigError::invalid(
+                "amplitude",
+                &format!("a number in [0, {MAX_AMPLITUDE:e}]"),
+                amplitude,
+            ));
+        }
+        let profile = self.load_unscaled(x_min, x_max, threshold)?;
+        Ok(if amplitude == 1.0 {
+            profile
+        } else {
+            Profile::Scaled {
+                amplitude,
+                profile: Box::new(profile),
+            }
+        })
+    }
+
     /// Reads sample files (interpreted on `[x_min, x_max]`) and checks every value; `threshold` is
-    /// the model's threshold `a`, the level of `plateau:W`.
-    pub fn load(&self, x_min: f64, x_max: f64, threshold: f64) -> Result<Profile, ConfigError> {
+    /// the model's threshold `a`, the level of `plateau:W` and of `front:X0`.
+    pub fn load_unscaled(
+        &self,
+        x_min: f64,
+        x_max: f64,
+        threshold: f64,
+    ) -> Result<Profile, ConfigError> {
         Ok(match self {
             Self::Paper => Profile::Paper,
             Self::Sin => Profile::Sin,
             Self::Const(c) => Profile::Const(finite("ic", *c)?),
             Self::Step(x0) => Profile::Step(finite("ic", *x0)?),
+            Self::Front(x0) => {
+                if !(threshold > 0.0 && threshold < 1.0) {
+                    return Err(ConfigError::invalid(
+                        "a",
+                        "a threshold in (0, 1) for ic = front:X0",
+                        threshold,
+                    ));
+                }
+                Profile::Front {
+                    a: threshold,
+                    x0: finite("ic", *x0)?,
+                }
+            }
             Self::Plateau(w) => {
                 let half = 0.5 * (x_max - x_min);
                 if !(*w > 0.0 && *w < half) {
@@ -188,6 +251,8 @@ impl Profile {
             Profile::Sin => x.sin(),
             Profile::Const(c) => *c,
             Profile::Step(x0) => f64::from(x < *x0),
+            Profile::Front { a, x0 } => crate::waves::front_profile(*a, x - x0),
+            Profile::Scaled { amplitude, profile } => amplitude * profile.eval(x),
             Profile::Plateau { .. } => self.plateau_jet(x).value,
             Profile::Samples { x0, x1, values } => {
                 let n = values.len() - 1;
@@ -200,7 +265,8 @@ impl Profile {
     }
 
     /// `u₀` and its x-derivatives at `x` (a function of `x` alone) for the smooth profiles
-    /// (`paper`, `sin`, `const`, `plateau`); `None` for steps and samples.
+    /// (`paper`, `sin`, `const`, `plateau`, and `front`, whose `u_xx` is that of the side of `X0`
+    /// `x` lies on); `None` for steps and samples.
     pub fn jet(&self, x: f64) -> Option<Jet> {
         Some(match self {
             Profile::Paper => {
@@ -216,6 +282,11 @@ impl Profile {
             Profile::Sin => Jet::of_x(x.sin(), x.cos(), -x.sin()),
             Profile::Const(c) => Jet::constant(*c),
             Profile::Plateau { .. } => self.plateau_jet(x),
+            Profile::Front { a, x0 } => crate::waves::front_jet(*a, x - x0),
+            Profile::Scaled { amplitude, profile } => {
+                let j = profile.jet(x)?;
+                Jet::of_x(amplitude * j.value, amplitude * j.x, amplitude * j.xx)
+            }
             Profile::Step(_) | Profile::Samples { .. } => return None,
         })
     }
@@ -275,6 +346,8 @@ impl Profile {
                     0.0
                 }
             }
+            Profile::Front { .. } => 1.0,
+            Profile::Scaled { amplitude, profile } => amplitude * profile.sup(x0, x1),
             Profile::Plateau { level, .. } => level.max(0.0),
             Profile::Samples { values, .. } => values.iter().copied().fold(f64::MIN, f64::max),
         }
@@ -312,7 +385,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("u0.npy");
         ndarray_npy::write_npy(&path, &ndarray::arr1(&[0.0f64, 1.0, 0.0])).unwrap();
-        let p = InitialCondition::Npy(path).load(0.0, 2.0, 0.1).unwrap();
+        let p = InitialCondition::Npy(path)
+            .load_unscaled(0.0, 2.0, 0.1)
+            .unwrap();
         assert_eq!(p.eval(0.5), 0.5);
         assert_eq!(p.eval(1.0), 1.0);
         assert_eq!(p.eval(-3.0), 0.0);
@@ -327,7 +402,7 @@ mod tests {
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         if made.is_ok_and(|s| s.success()) {
             let e = InitialCondition::Npy(fifo.clone())
-                .load(0.0, 1.0, 0.1)
+                .load_unscaled(0.0, 1.0, 0.1)
                 .unwrap_err();
             assert!(e.to_string().contains("not a regular file"), "{e}");
             let e = crate::read_config::<crate::ProblemConfig>(&fifo).unwrap_err();
@@ -343,28 +418,32 @@ mod tests {
             bytes.splice(at..at + 4, lie.iter().copied());
             std::fs::write(&path, &bytes).unwrap();
             let e = InitialCondition::Npy(path.clone())
-                .load(0.0, 1.0, 0.1)
+                .load_unscaled(0.0, 1.0, 0.1)
                 .unwrap_err();
             assert!(e.to_string().contains("`ic`"), "{e}");
         }
         // a 2-D array
         let flat = dir.path().join("flat.npy");
         ndarray_npy::write_npy(&flat, &ndarray::arr2(&[[0.0f64, 1.0], [2.0, 3.0]])).unwrap();
-        let e = InitialCondition::Npy(flat).load(0.0, 1.0, 0.1).unwrap_err();
+        let e = InitialCondition::Npy(flat)
+            .load_unscaled(0.0, 1.0, 0.1)
+            .unwrap_err();
         assert!(e.to_string().contains("1-D"), "{e}");
     }
 
     #[test]
     fn unreadable_file_is_named() {
         let e = InitialCondition::Npy("/no/such.npy".into())
-            .load(0.0, 1.0, 0.1)
+            .load_unscaled(0.0, 1.0, 0.1)
             .unwrap_err();
         assert!(e.to_string().contains("/no/such.npy"), "{e}");
     }
 
     #[test]
     fn plateau_is_c2_at_the_threshold_and_vanishes_at_the_ends() {
-        let p = InitialCondition::Plateau(0.5).load(0.0, 3.0, 0.25).unwrap();
+        let p = InitialCondition::Plateau(0.5)
+            .load_unscaled(0.0, 3.0, 0.25)
+            .unwrap();
         assert_eq!(p.eval(1.5), 0.25);
         assert_eq!(p.eval(1.0), 0.25);
         assert_eq!((p.eval(0.0), p.eval(3.0), p.eval(-1.0)), (0.0, 0.0, 0.0));
@@ -385,7 +464,7 @@ mod tests {
         assert!((a.value - b.value).abs() < 1e-9 && a.x.abs() < 1e-9 && a.xx.abs() < 1e-6);
         for w in [0.0, 1.5, -1.0] {
             let e = InitialCondition::Plateau(w)
-                .load(0.0, 3.0, 0.25)
+                .load_unscaled(0.0, 3.0, 0.25)
                 .unwrap_err();
             assert!(e.to_string().contains("`ic`"), "{e}");
         }

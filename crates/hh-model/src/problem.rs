@@ -36,8 +36,10 @@ pub struct ProblemConfig {
     pub regularisation: Regularisation,
     /// Boundary mode at both ends.
     pub bc: BoundaryMode,
-    /// Initial condition.
+    /// Initial condition (before `amplitude`).
     pub ic: InitialCondition,
+    /// `λ ≥ 0`: `u₀` is `λ` times the profile of `ic` (a stimulus of amplitude `λ`).
+    pub amplitude: f64,
     /// Final time `T > 0`.
     pub t_end: f64,
     /// Left end of the interval.
@@ -69,6 +71,7 @@ impl Default for ProblemConfig {
             regularisation: Regularisation::Lower,
             bc: BoundaryMode::Dirichlet,
             ic: InitialCondition::Paper,
+            amplitude: 1.0,
             t_end: 1.0,
             x_min: 0.0,
             x_max: PI,
@@ -111,7 +114,9 @@ impl ProblemConfig {
                 k: self.k,
                 regularisation: self.regularisation,
             },
-            profile: self.ic.load(self.x_min, self.x_max, self.a)?,
+            profile: self
+                .ic
+                .load(self.x_min, self.x_max, self.a, self.amplitude)?,
             config: self.clone(),
         })
     }

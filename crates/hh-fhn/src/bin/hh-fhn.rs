@@ -67,9 +67,12 @@ struct ProblemArgs {
     /// Boundary mode of u: dirichlet, neumann or free.
     #[arg(long)]
     bc: Option<BoundaryMode>,
-    /// u₀: nagumo:X0, paper, sin, const:C, step:X0, npy:PATH, ...
+    /// u₀: nagumo:X0, paper, sin, const:C, step:X0, front:X0, npy:PATH, ...
     #[arg(long, allow_hyphen_values = true)]
     ic: Option<Initial>,
+    /// Amplitude λ ≥ 0 of u₀: u₀ = λ · (the profile of --ic).
+    #[arg(long, allow_hyphen_values = true)]
+    amplitude: Option<f64>,
     /// v₀ (default const:0).
     #[arg(long, allow_hyphen_values = true)]
     v0: Option<Initial>,
@@ -95,6 +98,7 @@ impl ProblemArgs {
             regularisation,
             bc,
             ic,
+            amplitude,
             v0,
             t_end,
             x_min,

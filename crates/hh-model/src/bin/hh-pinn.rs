@@ -55,7 +55,7 @@ struct TrainArgs {
     /// Config file (TOML, or JSON for *.json) with [problem] and [train]; unknown keys are errors.
     #[arg(long, conflicts_with = "preset")]
     config: Option<PathBuf>,
-    /// A preset: seed, seed-fixed, dgm, hard, accurate, wave, inclusion, precise (default: seed, or the
+    /// A preset: seed, seed-fixed, dgm, hard, accurate, wave, inclusion, precise, march (default: seed, or the
     /// checkpoint's config with --resume). `inclusion` solves the inclusion itself: the problem's
     /// formulation becomes `inclusion` (outputs u and d, no k).
     #[arg(long)]
@@ -75,9 +75,13 @@ struct TrainArgs {
     /// Sampler: pinn or dgm.
     #[arg(long)]
     sampler: Option<SamplerKind>,
-    /// Optimiser steps.
+    /// Optimiser steps (per time window when the run marches).
     #[arg(long, allow_hyphen_values = true)]
     steps: Option<usize>,
+    /// Time windows trained one after the other, each from the previous one's end (1: one
+    /// network on the whole interval; more need the initial data built in, as `march` has).
+    #[arg(long, allow_hyphen_values = true)]
+    windows: Option<usize>,
     /// Random seed.
     #[arg(long, allow_hyphen_values = true)]
     seed: Option<u64>,
@@ -194,6 +198,9 @@ fn config_of(args: &TrainArgs) -> anyhow::Result<RunConfig<ProblemConfig>> {
     }
     if let Some(s) = args.seed {
         t.seed = s;
+    }
+    if let Some(w) = args.windows {
+        t.march.windows = w;
     }
     Ok(c)
 }
