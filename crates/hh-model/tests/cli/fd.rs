@@ -81,7 +81,7 @@ fn bad_input_exits_2_naming_the_field_and_writes_nothing() {
     std::fs::write(&inclusion, "[problem]\nformulation = \"inclusion\"\n").unwrap();
     let wrong_type = dir.path().join("wrong.json");
     std::fs::write(&wrong_type, r#"{"grid": {"nx": "many"}}"#).unwrap();
-    let cases: [(&[&str], &str); 21] = [
+    let cases: [(&[&str], &str); 25] = [
         (&["--x-min", "-1e308", "--x-max", "1e308"], "`x_min`"),
         (&["--x-min", "0", "--x-max", "1e-300"], "`x_max`"),
         (&["--t-end", "5e-324"], "`t_end`"),
@@ -102,6 +102,10 @@ fn bad_input_exits_2_naming_the_field_and_writes_nothing() {
             "`problem.formulation`",
         ),
         (&["--ic", "plateau:2"], "`ic`"),
+        (&["--ic", "front:x"], "`ic`"),
+        (&["--ic", "front:0", "--a", "1.5"], "`a`"),
+        (&["--amplitude", "-1"], "`amplitude`"),
+        (&["--amplitude", "1e308"], "`amplitude`"),
         (&["--k", "0"], "`k`"),
         (&["--k", "-2"], "`k`"),
         (&["--t-end", "0"], "`t_end`"),

@@ -89,6 +89,13 @@ fn cli_writes_outputs_and_rejects_bad_input() {
         (vec!["--a", "nan"], "`a`"),
         (vec!["--k", "0"], "`k`"),
         (vec!["--steps", "0"], "`steps`"),
+        (vec!["--windows", "0"], "`march.windows`"),
+        (vec!["--windows", "4"], "`march.windows`"),
+        (
+            vec!["--preset", "march", "--windows", "1000000"],
+            "`march.windows`",
+        ),
+        (vec!["--amplitude", "nan"], "`amplitude`"),
         (vec!["--preset", "fast"], "`preset`"),
         (vec!["--bc", "periodic"], "bc"),
         (vec!["--device", "gpu"], "device"),
