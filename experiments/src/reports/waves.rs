@@ -39,9 +39,13 @@ pub struct Options {
     /// Grid spacing h of the threshold solves (Δt = h / 2).
     #[arg(long, allow_hyphen_values = true, default_value_t = 0.02)]
     pub h: f64,
-    /// Steps of each PINN (front at k = ∞ and k = 20, and four stimuli around λ*).
+    /// Steps of each single-network PINN (`wave`: front at k = ∞ and k = 20, and four stimuli
+    /// around λ*).
     #[arg(long, allow_hyphen_values = true, default_value_t = 10_000)]
     pub pinn_steps: usize,
+    /// Time windows of the marching PINN (`march`) on the same problems.
+    #[arg(long, allow_hyphen_values = true, default_value_t = 10)]
+    pub windows: usize,
     /// The report's directory, replaced whole on success.
     #[arg(long, default_value = "results/waves")]
     pub out: PathBuf,
@@ -79,6 +83,11 @@ pub fn run(cli: Options) -> anyhow::Result<()> {
     if cli.pinn_steps == 0 {
         return Err(hh_model::ConfigError::invalid("pinn-steps", "an integer ≥ 1", 0).into());
     }
+    hh_pinn::March {
+        windows: cli.windows,
+    }
+    .validate()
+    .map_err(|e| e.renamed(|_| "windows".to_owned()))?;
     let bar = hh_cli::progress((PAPER_A_VALUES.len() * SLOPES.len() + 4) as u64, "waves");
 
     bar.set_message("λ* by bisection");
@@ -93,7 +102,7 @@ pub fn run(cli: Options) -> anyhow::Result<()> {
     let (stability, curves) = stability_table()?;
     bar.inc(1);
     bar.set_message("PINN on fronts and around λ*");
-    let pinn = pinn_tables(pictures.star, cli.pinn_steps)?;
+    let pinn = pinn_tables(pictures.star, cli.pinn_steps, cli.windows)?;
     bar.finish_and_clear();
 
     let report = Report {
@@ -138,7 +147,7 @@ pub fn run(cli: Options) -> anyhow::Result<()> {
         } = &pictures;
         plot::lines(
             &dir.join("pinn_front"),
-            "u(t, ·) of the front, a = 0.25, k = ∞: PINN (solid) and exact (dashed)",
+            "u(t, ·) of the front, a = 0.25, k = ∞: marching PINN (solid) and exact (dashed)",
             &[pinn.profiles],
             "x",
             "u",
@@ -577,14 +586,22 @@ fn stimulus_model(
 
 /// The PINN on the front (`a = 0.25`, `k = ∞` against the exact front, `k = 20` against FD) on
 /// `(−20, 30) × (0, 10]`, and from `λ φ` at `λ = λ*(1 ± 5 %)`, `λ*(1 ± 1 %)` (`k = ∞`) on
-/// `(π/2 − 12, π/2 + 12) × (0, 8]`.
-fn pinn_tables(star: f64, steps: usize) -> anyhow::Result<PinnWaves> {
+/// `(π/2 − 12, π/2 + 12) × (0, 8]`, each with the single-network recipe (`wave`, `steps` steps)
+/// and with time marching (`march`, `windows` windows).
+fn pinn_tables(star: f64, steps: usize, windows: usize) -> anyhow::Result<PinnWaves> {
     let a = 0.25;
-    // hh-pinn's preset `wave`
-    let recipe = TrainConfig {
-        steps,
-        ..TrainConfig::preset("wave")?
-    };
+    let mut march = TrainConfig::preset("march")?;
+    march.march.windows = windows;
+    let recipes = [
+        (
+            "wave",
+            TrainConfig {
+                steps,
+                ..TrainConfig::preset("wave")?
+            },
+        ),
+        ("march", march),
+    ];
     let window = (-20.0, 30.0, 10.0);
     let mut fronts = Table::new(
         "pinn_fronts",
@@ -592,23 +609,29 @@ fn pinn_tables(star: f64, steps: usize) -> anyhow::Result<PinnWaves> {
         "neumann (ends far from the front)",
         "lower",
         &[
+            "recipe",
             "k",
             "reference",
             "rel_l2",
             "max_abs",
+            "max_u",
             "speed_pinn",
             "speed_exact",
             "speed_rel_error",
+            "windows",
             "train_s",
-            "ms_per_step",
         ],
     )
     .note(&format!(
-        "u₀ = U(x), the exact k = ∞ front (C¹, U'' jumps at 0), for both k. Recipe: tanh 4×64, inputs mapped to \
-         [−1, 1]², u = u₀ + (t/T)·N, soft sealed ends, 1024 fresh points a step, causal weights (ε_c = 10⁴, 32 \
-         slices), Adam 2e-3 → 1e-5 (cosine), {steps} steps, seed 0. Reference: the exact front U(x − ct) (k = ∞), \
-         FD with h = 0.01, Δt = 0.0025 (k = 20). speed_pinn: least-squares slope of the PINN's u = a crossing on \
-         the 128 × 128 grid over t ∈ [5, 10]; speed_exact: c(a) (k = ∞) or the shooting c_k (k = 20)."
+        "u₀ = U(x), the exact k = ∞ front (C¹, U'' jumps at 0), for both k. `wave`: one network on the whole window, \
+         tanh 4×64, inputs mapped to [−1, 1]², u = u₀ + (t/T)·N, soft sealed ends, 1024 fresh points a step, causal \
+         weights (ε_c = 10⁴, 32 slices), Adam 2e-3 → 1e-5 (cosine), {steps} steps, seed 0. `march`: {windows} time \
+         windows, each u = u(t_j) + ((t − t_j)/Δ)·N with the previous window's end built in and its weights as the \
+         start, tanh 3×24 in f64, 200 Adam steps then Levenberg–Marquardt (20 iterations on 1024 Sobol points, 60 on \
+         4096) per window. Reference: the exact front U(x − ct) (k = ∞), FD with h = 0.01, Δt = 0.0025 (k = 20). \
+         speed_pinn: least-squares slope of the PINN's u = a crossing on the 128 × 128 grid over t ∈ [5, 10]; \
+         speed_exact: c(a) (k = ∞) or the shooting c_k (k = 20). max_u: the PINN's maximum (the maximum principle \
+         bounds u by 1)."
     ));
     let mut profiles = LinePanel {
         title: "k = ∞".into(),
@@ -637,44 +660,52 @@ fn pinn_tables(star: f64, steps: usize) -> anyhow::Result<PinnWaves> {
             )?
             .on_grid(&grid, 0),
         };
-        let run =
-            hh_eval::pinn::train_against(model, &recipe, std::slice::from_ref(&reference), steps)?;
-        let u = &run.u[0];
-        let points: Vec<(f64, f64)> = grid
-            .t
-            .iter()
-            .enumerate()
-            .filter(|&(_, &t)| t >= 0.5 * window.2)
-            .filter_map(|(r, &t)| {
-                hh_eval::waves::crossings(grid.x.view(), u.row(r), a)
-                    .0
-                    .last()
-                    .map(|&x| (t, x))
-            })
-            .collect();
-        let speed = hh_eval::waves::slope(&points).unwrap_or(f64::NAN);
-        let exact_speed = front_speed_k(a, k, Regularisation::Lower);
-        fronts.push(vec![
-            Cell::Text(k.to_string()),
-            (if k == Slope::Infinite { "exact" } else { "FD" }).into(),
-            run.errors[0].rel_l2.into(),
-            run.errors[0].max_abs.into(),
-            speed.into(),
-            exact_speed.into(),
-            ((speed - exact_speed).abs() / exact_speed).into(),
-            run.train_seconds.into(),
-            run.ms_per_step.into(),
-        ]);
-        if k == Slope::Infinite {
-            for (i, t) in [0.0, 5.0, 10.0].into_iter().enumerate() {
-                let row = ((t / window.2) * (grid.t.len() - 1) as f64).round() as usize;
-                let curve = |g: &Array2<f64>, label: String, dashed| {
-                    Series::profile(&grid.x, g, row, label, COLORS[i % COLORS.len()], dashed)
-                };
-                profiles.series.push(curve(u, format!("t = {t}"), false));
-                profiles.series.push(curve(&reference, String::new(), true));
+        for (name, recipe) in &recipes {
+            let run = hh_eval::pinn::train_against(
+                model.clone(),
+                recipe,
+                std::slice::from_ref(&reference),
+                steps,
+            )?;
+            let u = &run.u[0];
+            let points: Vec<(f64, f64)> = grid
+                .t
+                .iter()
+                .enumerate()
+                .filter(|&(_, &t)| t >= 0.5 * window.2)
+                .filter_map(|(r, &t)| {
+                    hh_eval::waves::crossings(grid.x.view(), u.row(r), a)
+                        .0
+                        .last()
+                        .map(|&x| (t, x))
+                })
+                .collect();
+            let speed = hh_eval::waves::slope(&points).unwrap_or(f64::NAN);
+            let exact_speed = front_speed_k(a, k, Regularisation::Lower);
+            fronts.push(vec![
+                (*name).into(),
+                Cell::Text(k.to_string()),
+                (if k == Slope::Infinite { "exact" } else { "FD" }).into(),
+                run.errors[0].rel_l2.into(),
+                run.errors[0].max_abs.into(),
+                u.fold(f64::MIN, |m, &v| m.max(v)).into(),
+                speed.into(),
+                exact_speed.into(),
+                ((speed - exact_speed).abs() / exact_speed).into(),
+                recipe.march.windows.into(),
+                run.train_seconds.into(),
+            ]);
+            if k == Slope::Infinite && *name == "march" {
+                for (i, t) in [0.0, 5.0, 10.0].into_iter().enumerate() {
+                    let row = ((t / window.2) * (grid.t.len() - 1) as f64).round() as usize;
+                    let curve = |g: &Array2<f64>, label: String, dashed| {
+                        Series::profile(&grid.x, g, row, label, COLORS[i % COLORS.len()], dashed)
+                    };
+                    profiles.series.push(curve(u, format!("t = {t}"), false));
+                    profiles.series.push(curve(&reference, String::new(), true));
+                }
+                front = u.clone();
             }
-            front = u.clone();
         }
     }
 
@@ -683,12 +714,24 @@ fn pinn_tables(star: f64, steps: usize) -> anyhow::Result<PinnWaves> {
         "Does the PINN land on the right side of the threshold? a = 0.25, k = ∞, u₀ = λ φ",
         "neumann on (π/2 − 12, π/2 + 12)",
         "lower",
-        &["lambda_over_star", "lambda", "fd", "pinn", "pinn_u_centre_T", "fd_u_centre_T", "agree"],
+        &[
+            "recipe",
+            "lambda_over_star",
+            "lambda",
+            "fd",
+            "pinn",
+            "pinn_u_centre_T",
+            "fd_u_centre_T",
+            "pinn_max_u",
+            "agree",
+            "train_s",
+        ],
     )
     .note(&format!(
         "λ* = {star:.6} (the bisection above). Verdict from u(T, π/2) at T = 8: < a decays, > (1 + a)/2 \
-         propagates, else undecided. FD: h = 0.008, Δt = 0.002; PINN: the recipe above ({steps} steps), u = λφ + \
-         (t/T)·N."
+         propagates, else undecided. FD: h = 0.008, Δt = 0.002; PINN: the recipes above, u = λφ + (t/T)·N \
+         (`wave`) or marched from it (`march`). pinn_max_u: the PINN's maximum over the window (the maximum \
+         principle bounds u by max(1, sup u₀))."
     ));
     let (x0, x1, t_end) = (FRAC_PI_2 - 12.0, FRAC_PI_2 + 12.0, 8.0);
     let verdict = |u: f64| {
@@ -722,20 +765,27 @@ fn pinn_tables(star: f64, steps: usize) -> anyhow::Result<PinnWaves> {
             },
         )?;
         let fd_centre = fd.at(t_end, FRAC_PI_2, 0);
-        let trained =
-            hh_pinn::Trainer::new(model.clone(), &recipe, &Default::default())?.run(&mut [])?;
-        let centre_grid = EvalGrid::new(&model.domain(), 2, 129);
-        let pinn_centre = trained.evaluate(&centre_grid)[0][[1, 64]];
-        let (f, p) = (verdict(fd_centre), verdict(pinn_centre));
-        threshold.push(vec![
-            factor.into(),
-            lambda.into(),
-            format!("{f:?}").into(),
-            format!("{p:?}").into(),
-            pinn_centre.into(),
-            fd_centre.into(),
-            (if f == p { "yes" } else { "no" }).into(),
-        ]);
+        for (name, recipe) in &recipes {
+            let trained =
+                hh_pinn::Trainer::new(model.clone(), recipe, &Default::default())?.run(&mut [])?;
+            let centre_grid = EvalGrid::new(&model.domain(), 2, 129);
+            let pinn_centre = trained.evaluate(&centre_grid)[0][[1, 64]];
+            let max_u = trained.evaluate(&EvalGrid::paper(&model.domain()))[0]
+                .fold(f64::MIN, |m, &v| m.max(v));
+            let (f, p) = (verdict(fd_centre), verdict(pinn_centre));
+            threshold.push(vec![
+                (*name).into(),
+                factor.into(),
+                lambda.into(),
+                format!("{f:?}").into(),
+                format!("{p:?}").into(),
+                pinn_centre.into(),
+                fd_centre.into(),
+                max_u.into(),
+                (if f == p { "yes" } else { "no" }).into(),
+                trained.train_seconds().into(),
+            ]);
+        }
     }
     Ok(PinnWaves {
         fronts,
