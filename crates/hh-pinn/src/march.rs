@@ -17,7 +17,9 @@
 //! windows, damped where the problem is stable (at the rate of the rest states' relaxation, 1 for
 //! the nerve equation).
 
-use hh_core::{BoundaryMode, Domain, Jet, MonotoneSplit, Reaction, ReactionDiffusion};
+use hh_core::{
+    BoundaryMode, Domain, Jet, LinearSolution, MonotoneSplit, Reaction, ReactionDiffusion,
+};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -246,6 +248,13 @@ impl ReactionDiffusion for WindowModel {
                 out.copy_from_slice(&w.end_jets(&[x]));
                 true
             }
+        }
+    }
+    /// The model's for the first window (whose local time is the model's), none after it.
+    fn linear_solution(&self) -> Option<Arc<dyn LinearSolution>> {
+        match self.previous {
+            None => self.model.linear_solution(),
+            Some(_) => None,
         }
     }
     fn describe(&self) -> serde_json::Value {

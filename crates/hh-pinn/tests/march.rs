@@ -154,3 +154,28 @@ fn resuming_across_a_window_boundary_is_bit_exact() {
     }
     assert_eq!(resumed.evaluate(&grid), straight.evaluate(&grid));
 }
+
+/// A model's closed-form linear part may carry the first window (as `precise` does): the run
+/// starts from `u₀` exactly, and the next window from the first one's end.
+#[test]
+fn the_linear_part_can_carry_the_first_window() {
+    let model: Model = Arc::new(hh_model::ProblemConfig::default().build().unwrap());
+    let mut config = marching(2, 5, 0);
+    config.constraints = hh_pinn::Constraints {
+        linear_part: true,
+        ..Default::default()
+    };
+    let trained = train(model, &config, &Default::default()).unwrap();
+    let [first, second] = trained.windows() else {
+        panic!("two windows")
+    };
+    for x in [0.3, 1.5, 2.9] {
+        let u0 = first.values(&[x], &[0.0])[0];
+        assert!(
+            (u0 - hh_model::initial::phi(x)).abs() < 1e-15,
+            "u₀({x}) = {u0}"
+        );
+        let end = first.values(&[x], &[0.5])[0];
+        assert!((second.values(&[x], &[0.0])[0] - end).abs() < 1e-14);
+    }
+}

@@ -8,7 +8,8 @@ use super::invalid;
 /// Cut `[0, T]` into `windows` windows of length `Δ = T / windows`, trained one after the other
 /// ([`crate::march`]): each window runs the config's whole budget (`steps` first-order steps, then
 /// the second-order iterations) on its own interval, with the previous window's solution at its
-/// end as hard initial data and its weights as the start. `windows = 1` is one network on the
+/// end as hard initial data and its weights as the start (the first window's ansatz is the
+/// config's: `u₀` or the model's closed-form linear part). `windows = 1` is one network on the
 /// whole interval.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

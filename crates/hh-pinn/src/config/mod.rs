@@ -156,11 +156,11 @@ impl TrainConfig {
         self.second_order
             .validate(&self.loss, self.initial_active())?;
         self.march.validate()?;
-        if self.march.enabled() && !(self.constraints.hard_initial && !self.constraints.linear_part)
+        if self.march.enabled() && !(self.constraints.hard_initial || self.constraints.linear_part)
         {
             return Err(invalid(
                 "march.windows",
-                "1 unless constraints.hard_initial = true and constraints.linear_part = false (each window starts from the previous one's solution, built into its network)",
+                "1 unless constraints.hard_initial or constraints.linear_part is true (each window starts from the previous one's solution, built into its network)",
                 self.march.windows,
             ));
         }
