@@ -2,7 +2,7 @@
 //! component's `u₀` replaced. Written once here so that new initial data (a stimulus, a
 //! perturbed wave) needs no forwarding wrapper of its own.
 
-use crate::{BoundaryMode, Domain, Jet, MonotoneSplit, Reaction, ReactionDiffusion};
+use crate::{BoundaryMode, Domain, Jet, Reaction, ReactionDiffusion};
 
 /// `model` with the initial data of `component` replaced by `u0`: `u0(x)` is `u₀(x)` with, when
 /// `smooth`, its exact x-derivatives (for a PINN's hard initial condition); the other components
@@ -48,24 +48,7 @@ pub struct WithInitial<M, F> {
 }
 
 impl<M: ReactionDiffusion, F: Fn(f64) -> Jet + Send + Sync> Reaction for WithInitial<M, F> {
-    fn components(&self) -> usize {
-        self.model.components()
-    }
-    fn reaction(&self, u: &[f64], f: &mut [f64]) {
-        self.model.reaction(u, f)
-    }
-    fn jacobian(&self, u: &[f64], jac: &mut [f64]) {
-        self.model.jacobian(u, jac)
-    }
-    fn reaction_batch(&self, u: &[f64], f: &mut [f64]) {
-        self.model.reaction_batch(u, f)
-    }
-    fn jacobian_batch(&self, u: &[f64], jac: &mut [f64]) {
-        self.model.jacobian_batch(u, jac)
-    }
-    fn monotone_split(&self) -> Option<&dyn MonotoneSplit> {
-        self.model.monotone_split()
-    }
+    crate::forward_reaction!(model);
 }
 
 impl<M: ReactionDiffusion, F: Fn(f64) -> Jet + Send + Sync> ReactionDiffusion

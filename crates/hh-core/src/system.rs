@@ -59,6 +59,44 @@ pub trait Reaction: Send + Sync {
     }
 }
 
+/// The methods of [`Reaction`], each forwarded to the field `$inner` (a model wrapped with other
+/// data: other initial data, another domain): written once for every such wrapper. The trait
+/// must be in scope where it is used.
+///
+/// ```
+/// use hh_core::Reaction;
+/// struct Tagged<M> {
+///     model: M,
+///     tag: &'static str,
+/// }
+/// impl<M: Reaction> Reaction for Tagged<M> {
+///     hh_core::forward_reaction!(model);
+/// }
+/// ```
+#[macro_export]
+macro_rules! forward_reaction {
+    ($inner:ident) => {
+        fn components(&self) -> usize {
+            self.$inner.components()
+        }
+        fn reaction(&self, u: &[f64], f: &mut [f64]) {
+            self.$inner.reaction(u, f)
+        }
+        fn jacobian(&self, u: &[f64], jac: &mut [f64]) {
+            self.$inner.jacobian(u, jac)
+        }
+        fn reaction_batch(&self, u: &[f64], f: &mut [f64]) {
+            self.$inner.reaction_batch(u, f)
+        }
+        fn jacobian_batch(&self, u: &[f64], jac: &mut [f64]) {
+            self.$inner.jacobian_batch(u, jac)
+        }
+        fn monotone_split(&self) -> Option<&dyn $crate::MonotoneSplit> {
+            self.$inner.monotone_split()
+        }
+    };
+}
+
 /// Where a monotone iteration starts, and so which discrete solution it converges to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {

@@ -6,21 +6,28 @@ use hh_model::{BoundaryMode, EvalGrid, ReactionDiffusion};
 use hh_pinn::{TrainOptions, Trainer};
 use std::sync::Arc;
 
-#[test]
-fn pinn_reaches_1e3_on_the_nagumo_front() {
-    let a = 0.25;
-    // Sealed ends 15 from the front's start: the exact front's flux there stays below 5e-5.
-    let problem = FhnConfig {
+/// The threshold of the front.
+const A: f64 = 0.25;
+
+/// The Nagumo front (`ε = 0`) from `nagumo:0` on `(−15, 15) × (0, t_end]`: sealed ends 15 from
+/// the front's start, where the exact front's flux stays below 5e-5.
+fn nagumo(t_end: f64) -> FhnConfig {
+    FhnConfig {
         interaction: Kind::Cubic,
-        a,
+        a: A,
         eps: 0.0,
         bc: BoundaryMode::Neumann,
         ic: Initial::Nagumo(0.0),
-        t_end: 4.0,
+        t_end,
         x_min: -15.0,
         x_max: 15.0,
         ..Default::default()
-    };
+    }
+}
+
+#[test]
+fn pinn_reaches_1e3_on_the_nagumo_front() {
+    let (a, problem) = (A, nagumo(4.0));
     let model = Arc::new(problem.build().unwrap());
     let config = presets::preset("front", &problem).unwrap();
     let trained = Trainer::new(model.clone(), &config, &TrainOptions::default())
@@ -57,18 +64,7 @@ fn pinn_reaches_1e3_on_the_nagumo_front() {
 /// exact front.
 #[test]
 fn marching_carries_the_nagumo_front_to_1e4() {
-    let a = 0.25;
-    let problem = FhnConfig {
-        interaction: Kind::Cubic,
-        a,
-        eps: 0.0,
-        bc: BoundaryMode::Neumann,
-        ic: Initial::Nagumo(0.0),
-        t_end: 1.0,
-        x_min: -15.0,
-        x_max: 15.0,
-        ..Default::default()
-    };
+    let (a, problem) = (A, nagumo(1.0));
     let model = Arc::new(problem.build().unwrap());
     let mut config = hh_pinn::Preset::March.config();
     config.march.windows = 2;

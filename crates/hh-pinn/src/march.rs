@@ -17,9 +17,7 @@
 //! windows, damped where the problem is stable (at the rate of the rest states' relaxation, 1 for
 //! the nerve equation).
 
-use hh_core::{
-    BoundaryMode, Domain, Jet, LinearSolution, MonotoneSplit, Reaction, ReactionDiffusion,
-};
+use hh_core::{BoundaryMode, Domain, Jet, LinearSolution, Reaction, ReactionDiffusion};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -29,6 +27,12 @@ use crate::gauss_newton::HostNet;
 use crate::kernels::Activation;
 use crate::loss::{Model, Objective};
 use crate::network::{InputMap, Mlp};
+
+/// The seed of time window `j`'s points: the run's for the first window (so that a run that does
+/// not march draws what it always drew), mixed with `j` after it.
+pub(crate) fn window_seed(seed: u64, j: usize) -> u64 {
+    seed ^ (j as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
 
 /// The most end jets a [`Frozen`] window remembers before it forgets them all: a fixed point set
 /// (the second-order phase's, the `pinn` sampler's pool) is evaluated once per window.
@@ -189,24 +193,7 @@ pub struct WindowModel {
 }
 
 impl Reaction for WindowModel {
-    fn components(&self) -> usize {
-        self.model.components()
-    }
-    fn reaction(&self, u: &[f64], f: &mut [f64]) {
-        self.model.reaction(u, f)
-    }
-    fn jacobian(&self, u: &[f64], jac: &mut [f64]) {
-        self.model.jacobian(u, jac)
-    }
-    fn reaction_batch(&self, u: &[f64], f: &mut [f64]) {
-        self.model.reaction_batch(u, f)
-    }
-    fn jacobian_batch(&self, u: &[f64], jac: &mut [f64]) {
-        self.model.jacobian_batch(u, jac)
-    }
-    fn monotone_split(&self) -> Option<&dyn MonotoneSplit> {
-        self.model.monotone_split()
-    }
+    hh_core::forward_reaction!(model);
 }
 
 impl ReactionDiffusion for WindowModel {

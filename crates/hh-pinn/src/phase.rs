@@ -127,9 +127,6 @@ impl Phase for FirstOrder {
 /// Mixed into the seed for the second-order phase's collocation points.
 const SECOND_ORDER_SEED: u64 = 0x5ec0_4d0d_e4a1_3b11;
 
-/// Multiplied by a time window's index and mixed into the seed of that window's points.
-pub(crate) const WINDOW_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
-
 /// Levenberg–Marquardt on a fixed set of collocation points drawn from their own stream, recorded
 /// as steps after the first-order ones (with their damping `λ`): first `coarse.iterations` on the
 /// first `coarse.points` of them (the recorded loss is then that of those points), then
@@ -168,7 +165,7 @@ impl LevenbergMarquardt {
         // the current time window's domain and seed (the model's own unless the run marches)
         let domain = trainer.objective().model().domain();
         let boundary = trainer.objective().boundary_mode().is_some();
-        let seed = config.seed ^ (trainer.window() as u64).wrapping_mul(WINDOW_SEED);
+        let seed = crate::march::window_seed(config.seed, trainer.window());
         let sampler = Sampler::new(&sampler_config, domain, seed ^ SECOND_ORDER_SEED, boundary);
         let mut phase = Self {
             lm: Lm::new(theta, so.lambda),

@@ -162,10 +162,9 @@ fn window_objective(config: &TrainConfig, model: &Model, frozen: &[Arc<Frozen>])
     objective(config, &window, frozen.last().cloned())
 }
 
-/// The sampler of time window `j` (the config's seed for the first, so that a run that does not
-/// march draws what it always drew).
+/// The sampler of time window `j` ([`march::window_seed`]).
 fn window_sampler(config: &TrainConfig, objective: &Objective, j: usize) -> Sampler {
-    let seed = config.seed ^ (j as u64).wrapping_mul(crate::phase::WINDOW_SEED);
+    let seed = march::window_seed(config.seed, j);
     Sampler::new(
         &config.sampler,
         objective.model().domain(),
@@ -630,30 +629,14 @@ pub struct Trained {
     termination: Termination,
 }
 
-/// `u = A + B N` on the grid, one array per component: rows `t`, columns `x` (the layout of the
-/// FD solver's `eval.npy`).
-fn evaluate(net: &Mlp, objective: &Objective, grid: &EvalGrid) -> Vec<Array2<f64>> {
+/// `u(xs, ts)` (`n × m` values, point after point) on the grid, one array per component: rows
+/// `t`, columns `x` (the layout of the FD solver's `eval.npy`).
+fn on_grid(
+    grid: &EvalGrid,
+    m: usize,
+    u: impl FnOnce(&[f64], &[f64]) -> Vec<f64>,
+) -> Vec<Array2<f64>> {
     let (nt, nx) = grid.shape();
-    let m = objective.components();
-    let mut xs = Vec::with_capacity(nt * nx);
-    let mut ts = Vec::with_capacity(nt * nx);
-    for &t in &grid.t {
-        for &x in &grid.x {
-            xs.push(x);
-            ts.push(t);
-        }
-    }
-    let n = net.values(&xs, &ts).expect("evaluating the network");
-    let u = objective.apply_values(&xs, &ts, &n);
-    (0..m)
-        .map(|i| Array2::from_shape_fn((nt, nx), |(r, c)| u[(r * nx + c) * m + i]))
-        .collect()
-}
-
-/// A marched solution on the grid ([`march::evaluate_windows`]), laid out as [`evaluate`].
-fn evaluate_windows(windows: &[Arc<Frozen>], grid: &EvalGrid) -> Vec<Array2<f64>> {
-    let (nt, nx) = grid.shape();
-    let m = windows.first().map_or(0, |w| w.objective().components());
     let (mut xs, mut ts) = (Vec::with_capacity(nt * nx), Vec::with_capacity(nt * nx));
     for &t in &grid.t {
         for &x in &grid.x {
@@ -661,10 +644,24 @@ fn evaluate_windows(windows: &[Arc<Frozen>], grid: &EvalGrid) -> Vec<Array2<f64>
             ts.push(t);
         }
     }
-    let u = march::evaluate_windows(windows, &xs, &ts);
+    let u = u(&xs, &ts);
     (0..m)
         .map(|i| Array2::from_shape_fn((nt, nx), |(r, c)| u[(r * nx + c) * m + i]))
         .collect()
+}
+
+/// `u = A + B N` on the grid ([`on_grid`]).
+fn evaluate(net: &Mlp, objective: &Objective, grid: &EvalGrid) -> Vec<Array2<f64>> {
+    on_grid(grid, objective.components(), |xs, ts| {
+        let n = net.values(xs, ts).expect("evaluating the network");
+        objective.apply_values(xs, ts, &n)
+    })
+}
+
+/// A marched solution on the grid ([`march::evaluate_windows`], [`on_grid`]).
+fn evaluate_windows(windows: &[Arc<Frozen>], grid: &EvalGrid) -> Vec<Array2<f64>> {
+    let m = windows.first().map_or(0, |w| w.objective().components());
+    on_grid(grid, m, |xs, ts| march::evaluate_windows(windows, xs, ts))
 }
 
 impl Trained {
