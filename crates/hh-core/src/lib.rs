@@ -30,6 +30,7 @@ pub mod input;
 pub mod jet;
 pub mod posed;
 pub mod resources;
+pub mod switch;
 pub mod system;
 pub mod test_models;
 
@@ -39,4 +40,5 @@ pub use error::ConfigError;
 pub use grid::EvalGrid;
 pub use jet::Jet;
 pub use posed::WithInitial;
+pub use switch::{AtLevel, Switch};
 pub use system::{Domain, LinearSolution, MonotoneSplit, Reaction, ReactionDiffusion, Side};

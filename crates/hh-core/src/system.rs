@@ -13,7 +13,8 @@
 //! model is a new implementation, never an edit of a solver.
 //!
 //! Optional capabilities are methods with defaults: [`Reaction::monotone_split`] (the finite
-//! differences need it for discontinuous reactions), [`ReactionDiffusion::initial_jet`] and
+//! differences need it for discontinuous reactions), [`Reaction::switches`] (where `f` jumps or
+//! kinks, for the finite differences' interface correction), [`ReactionDiffusion::initial_jet`] and
 //! [`ReactionDiffusion::linear_solution`] (hard constraints and the linear-part ansatz of a PINN),
 //! [`ReactionDiffusion::mass`] (algebraic components; only the PINN solves such systems),
 //! [`ReactionDiffusion::describe`] (manifests and checkpoints).
@@ -21,7 +22,7 @@
 use std::fmt::Debug;
 use std::sync::Arc;
 
-use crate::{BoundaryMode, ConfigError, Jet};
+use crate::{BoundaryMode, ConfigError, Jet, Switch};
 
 /// The pointwise reaction term `f: Rᵐ → Rᵐ`.
 pub trait Reaction: Send + Sync {
@@ -56,6 +57,12 @@ pub trait Reaction: Send + Sync {
     /// Newton does not apply and the implicit step is solved by monotone iteration instead.
     fn monotone_split(&self) -> Option<&dyn MonotoneSplit> {
         None
+    }
+
+    /// The levels where `f` jumps or kinks ([`Switch`]); empty for a smooth reaction. The finite
+    /// differences correct their stencils across them, so that the error stays smooth in `h`.
+    fn switches(&self) -> Vec<Switch> {
+        Vec::new()
     }
 }
 
@@ -93,6 +100,9 @@ macro_rules! forward_reaction {
         }
         fn monotone_split(&self) -> Option<&dyn $crate::MonotoneSplit> {
             self.$inner.monotone_split()
+        }
+        fn switches(&self) -> Vec<$crate::Switch> {
+            self.$inner.switches()
         }
     };
 }

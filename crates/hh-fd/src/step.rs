@@ -15,11 +15,18 @@ use hh_core::{BoundaryMode, MonotoneSplit, ReactionDiffusion, Side};
 
 use crate::FdError;
 use crate::grid::Mesh;
-use crate::tridiagonal::{Factored, solve_block};
+use crate::interface::Interface;
+use crate::tridiagonal::{Factored, solve_block, solve_scalar};
 
 /// Newton stops when `‖G(U)‖∞ ≤ NEWTON_TOL · max(1, bound)`.
 const NEWTON_TOL: f64 = 1e-11;
 const NEWTON_MAX: usize = 50;
+/// The most times a step is halved around an event of the interface (a step of `Δt / 2¹²`).
+const MAX_HALVINGS: usize = 12;
+/// The most cells a crossing may move in one step before the step is halved. One cell halves the
+/// steps of the stiff start as well, at different times on different grids, which spoils the
+/// smoothness of the time error in `h`; two halves only the steps near events.
+const MAX_CELLS_PER_STEP: f64 = 2.0;
 
 /// Per-node stencil of the discrete Laplacian, `(Δ_h u)_j = wl_j u_{j−1} + wc_j u_j + wu_j u_{j+1}`,
 /// with ghost points for zero flux (`2(u_1 − u_0)/h²` at the ends) and, for dirichlet, ends
@@ -60,6 +67,12 @@ pub struct IterationCounts {
     pub newton: usize,
     /// Monotone-iteration sweeps over all steps.
     pub monotone: usize,
+    /// Steps where Newton with the interface correction failed and the implicit part was solved
+    /// without it.
+    pub fallback: usize,
+    /// Steps halved because a crossing of a switching level appeared, vanished or moved by more
+    /// than two cells (see `Stepper::step_interface`).
+    pub halvings: usize,
 }
 
 /// Implicit stepper for one problem on one mesh; owns its work buffers.
@@ -82,18 +95,44 @@ pub(crate) struct Stepper<'p, P: ReactionDiffusion + ?Sized> {
     reductions: Vec<Reduction>,
     /// Newton's Jacobian, refactored incrementally (m = 1), and the θΔt it was built for.
     jacobian: Option<(f64, Factored)>,
+    /// The interface correction across the model's switching levels (m = 1, when asked for and
+    /// the model has switches), with the Jacobian's off-diagonals it changes.
+    interface: Option<Interface>,
+    jl: Vec<f64>,
+    ju: Vec<f64>,
+    scratch: Vec<f64>,
     pub counts: IterationCounts,
 }
 
 impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
-    pub fn new(problem: &'p P, mesh: &Mesh) -> Self {
+    /// `corrected`: apply the interface correction where the model has switches.
+    pub fn new(problem: &'p P, mesh: &Mesh, corrected: bool) -> Self {
         let m = problem.components();
         let n = mesh.nodes;
+        let diffusion = problem.diffusion();
+        let switches = problem.switches();
+        let interface =
+            (corrected && m == 1 && diffusion[0] > 0.0 && !switches.is_empty()).then(|| {
+                let reaction = |v: f64| {
+                    let mut f = [0.0];
+                    problem.reaction(&[v], &mut f);
+                    f[0]
+                };
+                Interface::new(
+                    switches,
+                    reaction,
+                    diffusion[0],
+                    mesh.h,
+                    mesh.bc != BoundaryMode::Dirichlet,
+                    mesh.bc == BoundaryMode::Dirichlet,
+                )
+            });
+        let work = if interface.is_some() { n } else { 0 };
         Self {
             problem,
             m,
             n,
-            diffusion: problem.diffusion(),
+            diffusion,
             lap: Laplacian::new(mesh),
             tol: NEWTON_TOL * problem.bound().max(1.0),
             rhs: vec![0.0; n * m],
@@ -105,6 +144,10 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
             jbuf: vec![0.0; m * m],
             reductions: Vec::new(),
             jacobian: None,
+            interface,
+            jl: vec![0.0; work],
+            ju: vec![0.0; work],
+            scratch: vec![0.0; work],
             counts: IterationCounts::default(),
         }
     }
@@ -138,6 +181,9 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
         dt: f64,
         theta: f64,
     ) -> Result<(), FdError> {
+        if self.interface.is_some() {
+            return self.step_interface(u, guess, dt, theta, 0);
+        }
         self.explicit_part(u, dt, theta);
         let result = match self.problem.monotone_split() {
             None => self.newton(guess, theta * dt),
@@ -145,6 +191,130 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
         };
         u.copy_from_slice(guess);
         result
+    }
+
+    /// [`Stepper::step`] with the interface correction: the explicit part's Laplacian corrected at
+    /// `U^n`, Newton on the corrected residual, and, should Newton fail (the correction degenerates
+    /// where two crossings meet with a vanishing slope, or where a ramp of `H_k` is far narrower
+    /// than a cell), the step's implicit part solved without the correction (monotone iteration
+    /// or plain Newton), counted in [`IterationCounts::fallback`].
+    ///
+    /// Where the crossings do not move smoothly during the step (one appears or disappears, as
+    /// when a bump of `u` above a level shrinks to nothing or a crossing leaves through a
+    /// reflecting end, or one moves by more than [`MAX_CELLS_PER_STEP`] cells), the step is
+    /// redone as two half-steps, recursively up to [`MAX_HALVINGS`] times: near such an event a
+    /// crossing moves as `√(t* − t)`, faster than any fixed step resolves, and the time error it
+    /// leaves is not smooth in `h`.
+    fn step_interface(
+        &mut self,
+        u: &mut [f64],
+        guess: &mut [f64],
+        dt: f64,
+        theta: f64,
+        halvings: usize,
+    ) -> Result<(), FdError> {
+        let start = u.to_vec();
+        // locates the crossings of U^n, which the explicit part's correction uses
+        let before = self.crossing_positions(u);
+        self.explicit_part(u, dt, theta);
+        let w = (1.0 - theta) * dt;
+        if w != 0.0 {
+            let interface = self.interface.as_ref().expect("checked by the caller");
+            interface.add_corrections(-w * self.diffusion[0], &mut self.rhs);
+        }
+        let result = match self.newton_interface(guess, theta * dt) {
+            Err(_) => {
+                self.counts.fallback += 1;
+                guess.copy_from_slice(u);
+                match self.problem.monotone_split() {
+                    None => self.newton(guess, theta * dt),
+                    Some(_) => self.monotone(guess, theta * dt),
+                }
+            }
+            ok => ok,
+        };
+        u.copy_from_slice(guess);
+        result?;
+        let after = self.crossing_positions(u);
+        let smooth = before.len() == after.len()
+            && before
+                .iter()
+                .zip(&after)
+                .all(|(b, a)| (b - a).abs() <= MAX_CELLS_PER_STEP);
+        if smooth || halvings == MAX_HALVINGS {
+            return Ok(());
+        }
+        self.counts.halvings += 1;
+        u.copy_from_slice(&start);
+        for _ in 0..2 {
+            guess.copy_from_slice(u);
+            self.step_interface(u, guess, 0.5 * dt, theta, halvings + 1)?;
+        }
+        Ok(())
+    }
+
+    /// The crossings of `u`, each as `left + ξ` (in cells), in the interface's order.
+    fn crossing_positions(&mut self, u: &[f64]) -> Vec<f64> {
+        let interface = self.interface.as_mut().expect("called with an interface");
+        interface.locate(u);
+        interface
+            .crossings
+            .iter()
+            .map(|c| c.left as f64 + c.xi)
+            .collect()
+    }
+
+    /// Newton on `G(U) = U − θΔt (D (Δ_h U − C(U)) + f(U)) − R` with the interface corrections `C`
+    /// (see [`crate::interface`]).
+    fn newton_interface(&mut self, u: &mut [f64], tdt: f64) -> Result<(), FdError> {
+        let mut residual = self.interface_residual(u, tdt);
+        for _ in 0..NEWTON_MAX {
+            if residual <= self.tol {
+                return Ok(());
+            }
+            self.counts.newton += 1;
+            solve_scalar(
+                &self.jl,
+                &self.diag,
+                &self.ju,
+                &mut self.res,
+                &mut self.scratch,
+            );
+            for (v, r) in u.iter_mut().zip(&self.res) {
+                *v -= r;
+            }
+            residual = self.interface_residual(u, tdt);
+            if !residual.is_finite() {
+                break;
+            }
+        }
+        Err(FdError::NoConvergence {
+            method: "Newton with the interface correction",
+            iterations: NEWTON_MAX,
+            residual,
+        })
+    }
+
+    /// Fills `res = G(U)` and the Jacobian `(jl, diag, ju)` of the corrected residual; returns
+    /// `‖G‖∞`.
+    fn interface_residual(&mut self, u: &[f64], tdt: f64) -> f64 {
+        self.residual_scalar(u, tdt);
+        let (n, scale) = (self.n, tdt * self.diffusion[0]);
+        for j in 0..n {
+            self.jl[j] = -scale * self.lap.wl[j];
+            self.ju[j] = -scale * self.lap.wu[j];
+        }
+        if self.fixed(0, 0) {
+            for j in [0, n - 1] {
+                self.jl[j] = 0.0;
+                self.ju[j] = 0.0;
+            }
+        }
+        let interface = self.interface.as_mut().expect("called with an interface");
+        interface.locate(u);
+        interface.add_corrections(scale, &mut self.res);
+        interface.add_jacobian(scale, &mut self.jl, &mut self.diag, &mut self.ju);
+        max_norm(&self.res)
     }
 
     /// `R = U^n + (1 − θ)Δt (D Δ_h U^n + f(U^n))`, zero at held nodes.

@@ -14,6 +14,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::ConfigError;
+use hh_core::{AtLevel, Switch};
 
 /// Which side of the multivalued graph `H` the regularisation approaches.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -176,6 +177,37 @@ impl Interaction {
                 if s > 0.0 && s < 1.0 { k } else { 0.0 }
             }
             Slope::Infinite => 0.0,
+        }
+    }
+
+    /// The levels where `H_k` is not smooth: for `k = ∞` the jump at `a` (of 1, the value at `a`
+    /// the selection's); for finite `k` the two ends of the ramp, kinks where the slope jumps
+    /// by `+k` and `−k`.
+    pub fn switches(&self) -> Vec<Switch> {
+        match self.k {
+            Slope::Infinite => vec![Switch {
+                component: 0,
+                level: self.a,
+                jump: 1.0,
+                slope_jump: 0.0,
+                at_level: match self.regularisation {
+                    Regularisation::Lower => AtLevel::Below,
+                    Regularisation::Upper => AtLevel::Above,
+                },
+            }],
+            Slope::Finite(k) => {
+                let start = self.ramp_start();
+                [(start, k), (start + 1.0 / k, -k)]
+                    .into_iter()
+                    .map(|(level, slope_jump)| Switch {
+                        component: 0,
+                        level,
+                        jump: 0.0,
+                        slope_jump,
+                        at_level: AtLevel::Below,
+                    })
+                    .collect()
+            }
         }
     }
 

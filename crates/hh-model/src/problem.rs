@@ -10,6 +10,7 @@ use crate::{
     BoundaryMode, ConfigError, Domain, InitialCondition, Interaction, Jet, LinearPart,
     LinearSolution, MonotoneSplit, Reaction, ReactionDiffusion, Regularisation, Side, Slope,
 };
+use hh_core::Switch;
 
 /// The six thresholds of the paper's Figure 1.
 pub const PAPER_A_VALUES: [f64; 6] = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35];
@@ -175,6 +176,10 @@ impl Reaction for NerveProblem {
             .k
             .is_infinite()
             .then_some(self as &dyn MonotoneSplit)
+    }
+
+    fn switches(&self) -> Vec<Switch> {
+        self.interaction.switches()
     }
 }
 
