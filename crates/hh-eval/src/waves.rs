@@ -195,8 +195,9 @@ pub fn fate(
 pub struct Threshold {
     pub lo: f64,
     pub hi: f64,
-    /// An undecided `λ` was met: with `k = ∞` the grid's node-by-node switch of `H` pins a
-    /// nearly critical profile (a discrete standing pulse that neither grows nor decays), so
+    /// An undecided `λ` was met: the grid holds a nearly critical profile (a discrete standing
+    /// pulse that neither grows nor decays; the plain nodal scheme's node-by-node switch of `H`
+    /// did so at `k = ∞`), so
     /// `(lo, hi)` is that pinned band (each end bisected to `rel_tol`), not a bracket of one
     /// value.
     pub pinned: bool,
@@ -314,8 +315,9 @@ pub fn threshold_table(
          x = π/2 at T_h = {} (doubled while undecided): u < a decays, u > (1 + a)/2 propagates (two fronts move \
          out). Crank–Nicolson, h = {}, Δt = {}, sealed ends c(a)·T_h + 10 beyond (0, π). paper_pulse: the fate of \
          the paper's pulse (λ = 1). pinned_band: yes where amplitudes between λ_lo and λ_hi stay undecided \
-         (with k = ∞ the grid's node-by-node switch of H pins a nearly critical profile; λ_lo and λ_hi then \
-         bound that band, each to the tolerance). front_speed_c_k: by shooting (exact for k = ∞).",
+         (the grid holds a nearly critical profile at the nucleus, as the plain nodal scheme's node-by-node \
+         switch of H did at k = ∞; λ_lo and λ_hi then bound that band, each to the tolerance); the scheme \
+         corrects its Laplacian at u = a and at the ramp's ends. front_speed_c_k: by shooting (exact for k = ∞).",
         d.horizon, d.h, d.dt
     ));
     for (&(a, k), f) in cases.iter().zip(&found) {

@@ -27,12 +27,14 @@
 //!
 //! No library implements the immersed-interface method for a free boundary, so it is written here.
 
-use hh_core::Switch;
+use hh_core::{AtLevel, Switch};
 
 /// A crossing of one switching level between nodes `left` and `left + 1`, with the corrections
 /// of both nodes and their derivatives with respect to the nodal values of the stencil.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Crossing {
+    /// The component whose level is crossed.
+    pub component: usize,
     /// The node left of the crossing.
     pub left: usize,
     /// The crossing's position in its cell, `ξ = (s − x_left)/h ∈ [0, 1]`.
@@ -41,17 +43,19 @@ pub(crate) struct Crossing {
     pub correction: [f64; 2],
     /// The first node of the stencil.
     pub first: usize,
-    /// `∂C/∂u_{first + i}` for the left (row 0) and right (row 1) node; unused entries are 0.
+    /// `∂C/∂u_{first + i}` (the crossed component) for the left (row 0) and right (row 1) node;
+    /// unused entries are 0.
     pub derivative: [[f64; 4]; 2],
 }
 
-/// The switching levels of a scalar model and where its nodal values cross them.
+/// The switching levels of a model's diffusing components and where its nodal values cross them.
 #[derive(Clone, Debug)]
 pub(crate) struct Interface {
     switches: Vec<Switch>,
-    /// `f(ℓ⁻)` and `f(ℓ⁺)` per switch.
-    sides: Vec<(f64, f64)>,
-    diffusion: f64,
+    /// Components per node.
+    m: usize,
+    /// `D_i` per component.
+    diffusion: Vec<f64>,
     h: f64,
     /// The ends reflect (zero flux, ghost `u_{−1} = u_1`): a crossing next to an end is seen twice
     /// by the end node.
@@ -59,103 +63,136 @@ pub(crate) struct Interface {
     /// The ends are held (dirichlet): their rows are not corrected.
     fixed_ends: bool,
     pub crossings: Vec<Crossing>,
+    /// Work: one component's nodal values, a state and its reaction.
+    values: Vec<f64>,
+    state: Vec<f64>,
+    reaction: Vec<f64>,
 }
 
 impl Interface {
-    /// `reaction` evaluates `f` at one value (the model's, `m = 1`).
+    /// The switches of the diffusing components (`diffusion[component] > 0`); `None` when there
+    /// are none.
     pub fn new(
         switches: Vec<Switch>,
-        reaction: impl Fn(f64) -> f64,
-        diffusion: f64,
+        diffusion: Vec<f64>,
         h: f64,
         mirrored_ends: bool,
         fixed_ends: bool,
-    ) -> Self {
-        let sides = switches
-            .iter()
-            .map(|s| {
-                let at = reaction(s.level);
-                match s.at_level {
-                    hh_core::AtLevel::Below => (at, at + s.jump),
-                    hh_core::AtLevel::Above => (at - s.jump, at),
-                }
-            })
+    ) -> Option<Self> {
+        let switches: Vec<Switch> = switches
+            .into_iter()
+            .filter(|s| diffusion.get(s.component).is_some_and(|&d| d > 0.0))
             .collect();
-        Self {
+        let m = diffusion.len();
+        (!switches.is_empty()).then(|| Self {
             switches,
-            sides,
+            m,
             diffusion,
             h,
             mirrored_ends,
             fixed_ends,
             crossings: Vec::new(),
-        }
+            values: Vec::new(),
+            state: vec![0.0; m],
+            reaction: vec![0.0; m],
+        })
     }
 
-    /// Finds every crossing of `u` (nodal values) and its corrections.
-    pub fn locate(&mut self, u: &[f64]) {
+    /// Finds every crossing of `u` (`n × m` nodal values, node after node) and its corrections;
+    /// `reaction(state, f)` is the model's `f`.
+    pub fn locate(&mut self, u: &[f64], reaction: impl Fn(&[f64], &mut [f64])) {
         self.crossings.clear();
-        let n = u.len();
-        for (switch, &(below, above)) in self.switches.iter().zip(&self.sides) {
+        let (m, n) = (self.m, u.len() / self.m);
+        for switch in &self.switches {
+            let c = switch.component;
+            self.values.clear();
+            self.values.extend((0..n).map(|j| u[j * m + c]));
+            let values = &self.values;
             for j in 0..n - 1 {
                 // Only a change of side is a crossing: on a plateau u ≡ ℓ every node is on the
                 // selection's side, so there the selection alone decides the reaction, as in the
                 // plain scheme.
-                let (l, r) = (switch.above(u[j]), switch.above(u[j + 1]));
+                let (l, r) = (switch.above(values[j]), switch.above(values[j + 1]));
                 if l == r {
                     continue;
                 }
                 let sigma = if r { 1.0 } else { -1.0 };
-                let f_left = if r { below } else { above };
-                let c = crossing(
-                    u,
+                // f of the left piece at the level, the other components interpolated to the
+                // crossing (linearly: J₃ needs it to O(h) only)
+                let xi = (switch.level - values[j]) / (values[j + 1] - values[j]);
+                for (i, s) in self.state.iter_mut().enumerate() {
+                    *s = u[j * m + i] + xi * (u[(j + 1) * m + i] - u[j * m + i]);
+                }
+                self.state[c] = switch.level;
+                reaction(&self.state, &mut self.reaction);
+                let below = match switch.at_level {
+                    AtLevel::Below => self.reaction[c],
+                    AtLevel::Above => self.reaction[c] - switch.jump,
+                };
+                let f_left = if r { below } else { below + switch.jump };
+                let crossing = crossing(
+                    values,
                     j,
                     switch,
                     sigma,
                     f_left,
-                    self.diffusion,
+                    self.diffusion[c],
                     self.h,
                     self.mirrored_ends,
                 );
-                self.crossings.push(c);
+                self.crossings.push(crossing);
             }
         }
         // Two kinks in one cell: a ramp of H_k narrower than the cell, which acts there as a
         // jump the single-crossing expansion does not describe; that cell keeps the plain scheme.
-        let cells: Vec<usize> = self.crossings.iter().map(|c| c.left).collect();
-        self.crossings
-            .retain(|c| cells.iter().filter(|&&left| left == c.left).count() == 1);
+        let cells: Vec<(usize, usize)> = self
+            .crossings
+            .iter()
+            .map(|c| (c.component, c.left))
+            .collect();
+        self.crossings.retain(|c| {
+            cells
+                .iter()
+                .filter(|&&cell| cell == (c.component, c.left))
+                .count()
+                == 1
+        });
     }
 
-    /// Adds `scale · C_i` to `out_i` for every corrected node (not a held end).
+    /// Adds `scale · D_c · C_i` to the entry of node `i`, component `c`, of `out` (`n × m`) for
+    /// every corrected node (not a held end).
     pub fn add_corrections(&self, scale: f64, out: &mut [f64]) {
-        let n = out.len();
+        let n = out.len() / self.m;
         for c in &self.crossings {
+            let d = self.diffusion[c.component];
             for (side, node) in [c.left, c.left + 1].into_iter().enumerate() {
                 if !self.held(node, n) {
-                    out[node] += scale * c.correction[side];
+                    out[node * self.m + c.component] += scale * d * c.correction[side];
                 }
             }
         }
     }
 
-    /// Adds `scale · ∂C_i/∂u_k` to the tridiagonal Jacobian `(lower, diag, upper)` for the
-    /// entries within the band (`k ∈ {i − 1, i, i + 1}`).
+    /// Adds `scale · D_c · ∂C_i/∂u_k` to the (block) tridiagonal Jacobian for the entries within
+    /// the band (`k ∈ {i − 1, i, i + 1}`): `lower` and `upper` hold `n × m` couplings of a
+    /// component to itself, `diag` `n` row-major `m × m` blocks.
     pub fn add_jacobian(&self, scale: f64, lower: &mut [f64], diag: &mut [f64], upper: &mut [f64]) {
-        let n = diag.len();
+        let (m, n) = (self.m, lower.len() / self.m);
         for c in &self.crossings {
+            let (comp, d) = (c.component, self.diffusion[c.component]);
             for (side, row) in [c.left, c.left + 1].into_iter().enumerate() {
                 if self.held(row, n) {
                     continue;
                 }
-                for (i, &d) in c.derivative[side].iter().enumerate() {
+                let k = row * m + comp;
+                for (i, &dc) in c.derivative[side].iter().enumerate() {
                     let col = c.first + i;
                     if col + 1 == row {
-                        lower[row] += scale * d;
+                        lower[k] += scale * d * dc;
                     } else if col == row {
-                        diag[row] += scale * d;
+                        diag[k * m + comp] += scale * d * dc;
                     } else if col == row + 1 {
-                        upper[row] += scale * d;
+                        upper[k] += scale * d * dc;
                     }
                 }
             }
@@ -281,6 +318,7 @@ fn crossing(
         }
     }
     Crossing {
+        component: switch.component,
         left: j,
         xi,
         correction,
@@ -343,27 +381,18 @@ impl Basis {
     fn at(&mut self, nodes: &[f64], x: f64) {
         let n = nodes.len();
         for i in 0..n {
-            let denominator: f64 = (0..n)
-                .filter(|&k| k != i)
-                .map(|k| nodes[i] - nodes[k])
-                .product();
-            let factor = |k: usize| x - nodes[k];
-            let others = || (0..n).filter(move |&k| k != i);
-            self.value[i] = others().map(factor).product::<f64>() / denominator;
-            self.slope[i] = others()
-                .map(|m| others().filter(|&k| k != m).map(factor).product::<f64>())
-                .sum::<f64>()
-                / denominator;
-            self.curvature[i] = others()
-                .flat_map(|m| others().filter(move |&l| l != m).map(move |l| (m, l)))
-                .map(|(m, l)| {
-                    others()
-                        .filter(|&k| k != m && k != l)
-                        .map(factor)
-                        .product::<f64>()
-                })
-                .sum::<f64>()
-                / denominator;
+            let (mut value, mut slope, mut curvature, mut denominator) = (1.0, 0.0, 0.0, 1.0);
+            // the product ∏_{k≠i} (x − x_k) and its first two derivatives, factor by factor
+            for k in (0..n).filter(|&k| k != i) {
+                let d = x - nodes[k];
+                curvature = curvature * d + 2.0 * slope;
+                slope = slope * d + value;
+                value *= d;
+                denominator *= nodes[i] - nodes[k];
+            }
+            self.value[i] = value / denominator;
+            self.slope[i] = slope / denominator;
+            self.curvature[i] = curvature / denominator;
         }
     }
 }
@@ -371,16 +400,21 @@ impl Basis {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hh_core::AtLevel;
 
-    fn step_switch(level: f64) -> Switch {
-        Switch {
+    /// The nerve equation's reaction at k = ∞ (lower): `f = −u + H(u − ℓ)` with `f(ℓ) = −ℓ`.
+    fn nerve(u: &[f64], f: &mut [f64]) {
+        f[0] = -u[0];
+    }
+
+    fn scalar(level: f64, h: f64) -> Interface {
+        let switch = Switch {
             component: 0,
             level,
             jump: 1.0,
             slope_jump: 0.0,
             at_level: AtLevel::Below,
-        }
+        };
+        Interface::new(vec![switch], vec![1.0], h, false, false).expect("one switch")
     }
 
     /// The corrected Laplacian of a C¹ function whose second derivative jumps by `J₂` at `s`
@@ -404,8 +438,8 @@ mod tests {
             }
         };
         let u: Vec<f64> = (0..12).map(|i| exact(i as f64 * h)).collect();
-        let mut interface = Interface::new(vec![step_switch(level)], |u| -u, 1.0, h, false, false);
-        interface.locate(&u);
+        let mut interface = scalar(level, h);
+        interface.locate(&u, nerve);
         assert_eq!(interface.crossings.len(), 1);
         let c = &interface.crossings[0];
         assert_eq!(c.left, 5);
@@ -428,9 +462,8 @@ mod tests {
         let node = 20;
         let source = |shift: f64| {
             let u: Vec<f64> = (0..60).map(|i| profile(i as f64 * h, shift)).collect();
-            let mut interface =
-                Interface::new(vec![step_switch(level)], |u| -u, 1.0, h, false, false);
-            interface.locate(&u);
+            let mut interface = scalar(level, h);
+            interface.locate(&u, nerve);
             let mut c = vec![0.0; u.len()];
             interface.add_corrections(1.0, &mut c);
             f64::from(u[node] > level) - c[node]

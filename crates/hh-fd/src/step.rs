@@ -23,6 +23,10 @@ const NEWTON_TOL: f64 = 1e-11;
 const NEWTON_MAX: usize = 50;
 /// The most times a step is halved around an event of the interface (a step of `Δt / 2¹²`).
 const MAX_HALVINGS: usize = 12;
+/// The most sub-steps one step is cut into: an event needs about two per halving; coarse grids
+/// whose crossings flicker from step to step (oscillations of Crank–Nicolson around a level)
+/// would otherwise halve every step to the bottom.
+const MAX_SUBSTEPS: usize = 64;
 /// The most cells a crossing may move in one step before the step is halved. One cell halves the
 /// steps of the stiff start as well, at different times on different grids, which spoils the
 /// smoothness of the time error in `h`; two halves only the steps near events.
@@ -110,24 +114,18 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
         let m = problem.components();
         let n = mesh.nodes;
         let diffusion = problem.diffusion();
-        let switches = problem.switches();
-        let interface =
-            (corrected && m == 1 && diffusion[0] > 0.0 && !switches.is_empty()).then(|| {
-                let reaction = |v: f64| {
-                    let mut f = [0.0];
-                    problem.reaction(&[v], &mut f);
-                    f[0]
-                };
+        let interface = corrected
+            .then(|| {
                 Interface::new(
-                    switches,
-                    reaction,
-                    diffusion[0],
+                    problem.switches(),
+                    diffusion.clone(),
                     mesh.h,
                     mesh.bc != BoundaryMode::Dirichlet,
                     mesh.bc == BoundaryMode::Dirichlet,
                 )
-            });
-        let work = if interface.is_some() { n } else { 0 };
+            })
+            .flatten();
+        let work = if interface.is_some() && m == 1 { n } else { 0 };
         Self {
             problem,
             m,
@@ -182,7 +180,8 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
         theta: f64,
     ) -> Result<(), FdError> {
         if self.interface.is_some() {
-            return self.step_interface(u, guess, dt, theta, 0);
+            let mut budget = MAX_SUBSTEPS;
+            return self.step_interface(u, guess, dt, theta, 0, &mut budget);
         }
         self.explicit_part(u, dt, theta);
         let result = match self.problem.monotone_split() {
@@ -202,7 +201,8 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
     /// Where the crossings do not move smoothly during the step (one appears or disappears, as
     /// when a bump of `u` above a level shrinks to nothing or a crossing leaves through a
     /// reflecting end, or one moves by more than [`MAX_CELLS_PER_STEP`] cells), the step is
-    /// redone as two half-steps, recursively up to [`MAX_HALVINGS`] times: near such an event a
+    /// redone as two half-steps, recursively up to [`MAX_HALVINGS`] times and [`MAX_SUBSTEPS`]
+    /// sub-steps in all: near such an event a
     /// crossing moves as `√(t* − t)`, faster than any fixed step resolves, and the time error it
     /// leaves is not smooth in `h`.
     fn step_interface(
@@ -212,7 +212,9 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
         dt: f64,
         theta: f64,
         halvings: usize,
+        budget: &mut usize,
     ) -> Result<(), FdError> {
+        *budget = budget.saturating_sub(1);
         let start = u.to_vec();
         // locates the crossings of U^n, which the explicit part's correction uses
         let before = self.crossing_positions(u);
@@ -220,7 +222,7 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
         let w = (1.0 - theta) * dt;
         if w != 0.0 {
             let interface = self.interface.as_ref().expect("checked by the caller");
-            interface.add_corrections(-w * self.diffusion[0], &mut self.rhs);
+            interface.add_corrections(-w, &mut self.rhs);
         }
         let result = match self.newton_interface(guess, theta * dt) {
             Err(_) => {
@@ -241,22 +243,23 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
                 .iter()
                 .zip(&after)
                 .all(|(b, a)| (b - a).abs() <= MAX_CELLS_PER_STEP);
-        if smooth || halvings == MAX_HALVINGS {
+        if smooth || halvings == MAX_HALVINGS || *budget < 2 {
             return Ok(());
         }
         self.counts.halvings += 1;
         u.copy_from_slice(&start);
         for _ in 0..2 {
             guess.copy_from_slice(u);
-            self.step_interface(u, guess, 0.5 * dt, theta, halvings + 1)?;
+            self.step_interface(u, guess, 0.5 * dt, theta, halvings + 1, budget)?;
         }
         Ok(())
     }
 
     /// The crossings of `u`, each as `left + ξ` (in cells), in the interface's order.
     fn crossing_positions(&mut self, u: &[f64]) -> Vec<f64> {
+        let problem = self.problem;
         let interface = self.interface.as_mut().expect("called with an interface");
-        interface.locate(u);
+        interface.locate(u, |s, f| problem.reaction(s, f));
         interface
             .crossings
             .iter()
@@ -273,13 +276,12 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
                 return Ok(());
             }
             self.counts.newton += 1;
-            solve_scalar(
-                &self.jl,
-                &self.diag,
-                &self.ju,
-                &mut self.res,
-                &mut self.scratch,
-            );
+            if self.m == 1 {
+                let (jl, ju) = (&self.jl, &self.ju);
+                solve_scalar(jl, &self.diag, ju, &mut self.res, &mut self.scratch);
+            } else {
+                solve_block(self.m, &self.lower, &self.diag, &self.upper, &mut self.res);
+            }
             for (v, r) in u.iter_mut().zip(&self.res) {
                 *v -= r;
             }
@@ -295,25 +297,36 @@ impl<'p, P: ReactionDiffusion + ?Sized> Stepper<'p, P> {
         })
     }
 
-    /// Fills `res = G(U)` and the Jacobian `(jl, diag, ju)` of the corrected residual; returns
+    /// Fills `res = G(U)` and the Jacobian of the corrected residual (`m = 1`: `(jl, diag, ju)`,
+    /// the constant off-diagonals kept in `lower`, `upper`; otherwise the block arrays); returns
     /// `‖G‖∞`.
     fn interface_residual(&mut self, u: &[f64], tdt: f64) -> f64 {
-        self.residual_scalar(u, tdt);
-        let (n, scale) = (self.n, tdt * self.diffusion[0]);
-        for j in 0..n {
-            self.jl[j] = -scale * self.lap.wl[j];
-            self.ju[j] = -scale * self.lap.wu[j];
-        }
-        if self.fixed(0, 0) {
-            for j in [0, n - 1] {
-                self.jl[j] = 0.0;
-                self.ju[j] = 0.0;
+        let n = self.n;
+        if self.m == 1 {
+            self.residual_scalar(u, tdt);
+            let scale = tdt * self.diffusion[0];
+            for j in 0..n {
+                self.jl[j] = -scale * self.lap.wl[j];
+                self.ju[j] = -scale * self.lap.wu[j];
             }
+            if self.fixed(0, 0) {
+                for j in [0, n - 1] {
+                    self.jl[j] = 0.0;
+                    self.ju[j] = 0.0;
+                }
+            }
+        } else {
+            self.residual_and_jacobian(u, tdt);
         }
+        let problem = self.problem;
         let interface = self.interface.as_mut().expect("called with an interface");
-        interface.locate(u);
-        interface.add_corrections(scale, &mut self.res);
-        interface.add_jacobian(scale, &mut self.jl, &mut self.diag, &mut self.ju);
+        interface.locate(u, |s, f| problem.reaction(s, f));
+        interface.add_corrections(tdt, &mut self.res);
+        if self.m == 1 {
+            interface.add_jacobian(tdt, &mut self.jl, &mut self.diag, &mut self.ju);
+        } else {
+            interface.add_jacobian(tdt, &mut self.lower, &mut self.diag, &mut self.upper);
+        }
         max_norm(&self.res)
     }
 

@@ -77,6 +77,14 @@ impl Reaction for FhnModel {
         (self.config.interaction == Kind::Mckean && self.config.k.is_infinite())
             .then_some(self as &dyn MonotoneSplit)
     }
+
+    /// `mckean`: where `H_k(u − a)` switches (the cubic is smooth).
+    fn switches(&self) -> Vec<hh_core::Switch> {
+        match self.config.interaction {
+            Kind::Cubic => Vec::new(),
+            Kind::Mckean => self.h.switches(),
+        }
+    }
 }
 
 /// `mckean`, `k = ∞`: `f = L (u, v) + g(u)` with `L = [[−1, −1], [ε, −εγ]]` and
