@@ -96,22 +96,19 @@ pub fn run(cli: Options) -> anyhow::Result<()> {
     let mut jobs = Jobs::new("precise", plan)?;
     let start = Instant::now();
     let bar = hh_cli::progress(
-        (3 * (1 + PAPER_A_VALUES.len()) + a_values.len() * cli.presets.len()) as u64,
+        (3 * (1 + a_values.len()) + a_values.len() * cli.presets.len()) as u64,
         "precise",
     );
 
     // The jobs: the reference table's extrapolations, then one training per a and preset
     // (against the extrapolated reference of its a, solved once per process).
     bar.set_message("Richardson references");
-    // k = 5 at the paper's first a; k = ∞, where the switch of H is hardest, at every a
+    // k = 5 at the first a; k = ∞, where the switch of H is hardest, at every a
     let reference_cases: Vec<(BoundaryMode, Slope, f64)> = BoundaryMode::ALL
         .into_iter()
         .flat_map(|bc| {
-            std::iter::once((bc, Slope::Finite(5.0), PAPER_A_VALUES[0])).chain(
-                PAPER_A_VALUES
-                    .into_iter()
-                    .map(move |a| (bc, Slope::Infinite, a)),
-            )
+            std::iter::once((bc, Slope::Finite(5.0), a_values[0]))
+                .chain(a_values.iter().map(move |&a| (bc, Slope::Infinite, a)))
         })
         .collect();
     let mut reference_rows = Vec::new();
