@@ -75,7 +75,7 @@ fn config_file_is_read_and_flags_override_it() {
     assert_eq!(m["config"]["problem"]["interaction"], "mckean");
     assert_eq!(m["config"]["problem"]["a"], 0.3);
     assert_eq!(m["config"]["grid"]["nx"], 50);
-    assert!(m["stats"]["iterations"]["monotone"].as_u64().unwrap() > 0);
+    assert!(m["stats"]["iterations"]["newton"].as_u64().unwrap() > 0);
 }
 
 #[test]
