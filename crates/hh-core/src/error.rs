@@ -88,6 +88,24 @@ impl ConfigError {
     }
 }
 
+/// The largest magnitude accepted for a model's parameters (thresholds, slopes, rates): beyond it
+/// a loss (in f32) or a solve overflows to non-finite values, as for the domain's
+/// [`crate::Domain::MAX_COORDINATE`].
+pub const MAX_PARAMETER: f64 = 1e6;
+
+/// Checks `|value| ≤` [`MAX_PARAMETER`], naming `field` and the range otherwise.
+pub fn bounded(field: &str, value: f64) -> Result<f64, ConfigError> {
+    if value.abs() <= MAX_PARAMETER {
+        Ok(value)
+    } else {
+        Err(ConfigError::invalid(
+            field,
+            &format!("a number in [{:e}, {MAX_PARAMETER:e}]", -MAX_PARAMETER),
+            value,
+        ))
+    }
+}
+
 /// Checks that `value` is finite, naming `field` otherwise.
 pub fn finite(field: &str, value: f64) -> Result<f64, ConfigError> {
     if value.is_finite() {

@@ -167,10 +167,15 @@ impl FhnConfig {
     /// Validates every field (errors name the field and its allowed range) and reads the
     /// initial-condition files, if any.
     pub fn build(&self) -> Result<FhnModel, ConfigError> {
-        finite("a", self.a)?;
+        hh_core::error::bounded("a", self.a)?;
+        let max = hh_core::error::MAX_PARAMETER;
         for (field, v) in [("eps", self.eps), ("gamma", self.gamma)] {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(ConfigError::invalid(field, "a finite number ≥ 0", v));
+            if !(0.0..=max).contains(&v) {
+                return Err(ConfigError::invalid(
+                    field,
+                    &format!("a number in [0, {max:e}]"),
+                    v,
+                ));
             }
         }
         self.k.validate()?;

@@ -20,7 +20,7 @@ const NUMBERS: &[&str] = &[
 const SEED: u64 = 0x5eed_0025;
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, rng_seed: proptest::test_runner::RngSeed::Fixed(SEED), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("regressions"))), rng_seed: proptest::test_runner::RngSeed::Fixed(SEED), ..ProptestConfig::default() })]
 
     #[test]
     fn any_input_runs_to_finite_outputs_or_is_refused(

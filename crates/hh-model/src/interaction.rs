@@ -82,12 +82,13 @@ impl Slope {
         matches!(self, Slope::Infinite)
     }
 
-    /// Checks `0 < k < ∞` for a finite slope.
+    /// Checks `0 < k ≤` [`hh_core::error::MAX_PARAMETER`] for a finite slope.
     pub fn validate(self) -> Result<Self, ConfigError> {
+        let max = hh_core::error::MAX_PARAMETER;
         match self {
-            Slope::Finite(k) if !(k.is_finite() && k > 0.0) => Err(ConfigError::invalid(
+            Slope::Finite(k) if !(k > 0.0 && k <= max) => Err(ConfigError::invalid(
                 "k",
-                "a finite number > 0, or `inf`",
+                &format!("a number in (0, {max:e}], or `inf`"),
                 k,
             )),
             s => Ok(s),

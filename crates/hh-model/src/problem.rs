@@ -4,7 +4,6 @@ use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 use std::sync::Arc;
 
-use crate::error::finite;
 use crate::initial::Profile;
 use crate::{
     BoundaryMode, ConfigError, Domain, InitialCondition, Interaction, Jet, LinearPart,
@@ -106,7 +105,7 @@ impl ProblemConfig {
     /// Validates every field and reads the initial-condition file, if any (the regularised
     /// problem, whatever `formulation` says; [`hh_core::ModelConfig`] refuses the inclusion).
     pub fn build(&self) -> Result<NerveProblem, ConfigError> {
-        finite("a", self.a)?;
+        hh_core::error::bounded("a", self.a)?;
         self.k.validate()?;
         Domain::new(self.x_min, self.x_max, self.t_end)?;
         Ok(NerveProblem {

@@ -100,6 +100,9 @@ fn cli_writes_outputs_and_rejects_bad_input() {
         (vec!["--bc", "periodic"], "bc"),
         (vec!["--device", "gpu"], "device"),
         (vec!["--a", "-inf"], "`a`"),
+        // found by the property test: the pinning term overflowed the loss (exit 1)
+        (vec!["--steps", "2", "--a", "1e308", "--pin", "0.1"], "`a`"),
+        (vec!["--k", "1e300"], "`k`"),
         (vec!["--resume", "/nonexistent"], "`resume`"),
         (vec!["--ic", "plateau:9"], "`ic`"),
         (vec!["--steer", "up"], "`steer`"),

@@ -18,7 +18,7 @@ const NUMBERS: &[&str] = &[
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 40, failure_persistence: None, rng_seed: proptest::test_runner::RngSeed::Fixed(SEED), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 40, failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource("regressions"))), rng_seed: proptest::test_runner::RngSeed::Fixed(SEED), ..ProptestConfig::default() })]
 
     #[test]
     fn any_input_trains_to_finite_outputs_or_is_refused(
