@@ -140,7 +140,13 @@ impl Interface {
                     self.h,
                     self.mirrored_ends,
                 );
-                self.crossings.push(crossing);
+                // a degenerate crossing (a vanishing slope at a corner of the data) keeps the
+                // plain scheme in its cell
+                let finite = crossing.correction.iter().all(|c| c.is_finite())
+                    && crossing.derivative.iter().flatten().all(|d| d.is_finite());
+                if finite {
+                    self.crossings.push(crossing);
+                }
             }
         }
         // Two kinks in one cell: a ramp of H_k narrower than the cell, which acts there as a
