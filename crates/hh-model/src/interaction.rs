@@ -295,10 +295,12 @@ mod tests {
     fn slope_parses_numbers_and_inf() {
         assert_eq!("inf".parse::<Slope>().unwrap(), Slope::Infinite);
         assert_eq!("20".parse::<Slope>().unwrap(), Slope::Finite(20.0));
-        for bad in ["0", "-1", "nan", "abc"] {
+        for bad in ["0", "-1", "nan", "1e300"] {
             let err = bad.parse::<Slope>().unwrap_err().to_string();
-            assert!(err.contains("`k`") && err.contains("> 0"), "{err}");
+            assert!(err.contains("`k`") && err.contains("(0, 1e6]"), "{err}");
         }
+        let err = "abc".parse::<Slope>().unwrap_err().to_string();
+        assert!(err.contains("`k`"), "{err}");
     }
 
     #[test]
