@@ -44,6 +44,7 @@ use rayon::prelude::*;
 use crate::ansatz::Fields;
 use crate::dense::LayerShape;
 use crate::kernels::{Activation, derivatives};
+use crate::kink::{self, Branches, Interfaces};
 use crate::loss::Objective;
 use crate::network::InputMap;
 use crate::sampler::Batch;
@@ -241,6 +242,11 @@ pub(crate) struct Rows<'a> {
     pub objective: &'a Objective,
     pub net: HostNet<'a>,
     pub batch: &'a Batch,
+    /// The kink-aware ansatz's curves ([`crate::kink`]): `u = A + B (N + E N_e)`, tracked to the
+    /// level sets of `u(θ)` at every evaluation.
+    pub kinks: Option<&'a Interfaces>,
+    /// The points' branches at the start of the iteration ([`Rows::branches`]).
+    pub branches: Option<&'a Branches>,
 }
 
 /// The loss terms of a residual vector.
@@ -295,25 +301,69 @@ impl Rows<'_> {
         let mut seed: Vec<Vec<[f64; 4]>> = Vec::new();
         let mut terms = Terms::default();
         let (mut u, mut fu, mut jac_f) = (vec![0.0; m], vec![0.0; m], vec![0.0; m * m]);
-        // u_s = A_s + (B N)_s at point p, with the coefficients of (N, N_x, N_t, N_xx) per stream
+        // u_s = A_s + (B N)_s at point p, with N_s + E_s N_e(s) under the kink-aware ansatz
+        let outputs = self.net.layers[self.net.layers.len() - 1].n_out;
+        // the curves where the reaction switches, tracked to the level sets of u(θ)
+        let tracked = self.kinks.map(|k| {
+            k.track(&|c: &Interfaces, x: &[f64], t: &[f64]| {
+                kink::host_samples(obj, &self.net, theta, Some(c), x, t)
+            })
+        });
+        let branches = self.branches;
+        let enrichment = tracked
+            .as_ref()
+            .map(|k| (k.enrichment(&xs, &ts, branches), k.extra()));
+        let offsets = tracked.as_ref().map(Interfaces::offsets);
         let mut jets = vec![Jet::default(); m];
+        let out = |p: usize, j: usize| Jet {
+            value: f.out.v[(p, j)],
+            x: f.out.x[(p, j)],
+            t: f.out.t[(p, j)],
+            xx: f.out.xx[(p, j)],
+        };
         let at = |p: usize, fields: &mut [Fields], jets: &mut [Jet]| {
             fields.copy_from_slice(&all_fields[p * m..(p + 1) * m]);
             for j in 0..m {
-                let (a, b) = (fields[j].a, fields[j].b);
-                let (n, nx, nt, nxx) = (
-                    f.out.v[(p, j)],
-                    f.out.x[(p, j)],
-                    f.out.t[(p, j)],
-                    f.out.xx[(p, j)],
-                );
-                jets[j] = Jet {
-                    value: a.value + b.value * n,
-                    x: a.x + b.x * n + b.value * nx,
-                    t: a.t + b.t * n + b.value * nt,
-                    xx: a.xx + b.xx * n + 2.0 * b.x * nx + b.value * nxx,
-                };
+                let enriched = enrichment
+                    .as_ref()
+                    .and_then(|(e, extra)| extra[j].map(|o| (e[p * m + j], out(p, o))));
+                jets[j] = kink::compose(fields[j], out(p, j), enriched);
             }
+        };
+        // a row's coefficients of the streams of N_s + E_s N_e(s), spread onto the outputs
+        // a row's sensitivities to the roots of the curves ([`Interfaces::sensitivities`])
+        let mut sens: Vec<Vec<(usize, f64)>> = Vec::new();
+        let sensitivity = |p: usize, row: &[[f64; 4]]| -> Vec<(usize, f64)> {
+            let mut list = Vec::new();
+            if let (Some(k), Some(offsets)) = (&tracked, &offsets) {
+                for (j, c) in row.iter().enumerate() {
+                    if let Some(o) = k.extra()[j] {
+                        let sides = branches.map(|b| b.sides(p));
+                        k.sensitivities(
+                            j,
+                            (xs[p], ts[p]),
+                            out(p, o),
+                            *c,
+                            offsets,
+                            sides,
+                            &mut list,
+                        );
+                    }
+                }
+            }
+            list
+        };
+        let seeded = |p: usize, row: Vec<[f64; 4]>| -> Vec<[f64; 4]> {
+            let mut all = row.clone();
+            all.resize(outputs, [0.0; 4]);
+            if let Some((e, extra)) = &enrichment {
+                for (j, c) in row.iter().enumerate() {
+                    if let Some(o) = extra[j] {
+                        all[o] = kink::chain(*c, e[p * m + j]);
+                    }
+                }
+            }
+            all
         };
         let scale_pde = (weights.pde / ni as f64).sqrt();
         for p in 0..ni {
@@ -322,6 +372,9 @@ impl Rows<'_> {
                 u[j] = jets[j].value;
             }
             model.reaction(&u, &mut fu);
+            if let (Some(k), Some(b)) = (&tracked, branches) {
+                k.on_branch(p, &u, b, &mut fu);
+            }
             model.jacobian(&u, &mut jac_f);
             for i in 0..m {
                 let s = scale_pde * comp(i).sqrt();
@@ -342,7 +395,8 @@ impl Rows<'_> {
                         }
                     }
                     point.push(p);
-                    seed.push(row);
+                    sens.push(sensitivity(p, &row));
+                    seed.push(seeded(p, row));
                 }
             }
         }
@@ -361,7 +415,8 @@ impl Rows<'_> {
                         let mut row = vec![[0.0; 4]; m];
                         row[i][0] = s * fields[i].b.value;
                         point.push(p);
-                        seed.push(row);
+                        sens.push(sensitivity(p, &row));
+                        seed.push(seeded(p, row));
                     }
                 }
                 p += 1;
@@ -383,7 +438,8 @@ impl Rows<'_> {
                         let mut row = vec![[0.0; 4]; m];
                         row[i] = coef.map(|c| s * c);
                         point.push(p);
-                        seed.push(row);
+                        sens.push(sensitivity(p, &row));
+                        seed.push(seeded(p, row));
                     }
                 }
                 p += 1;
@@ -393,8 +449,89 @@ impl Rows<'_> {
         terms.pde /= weights.pde.max(f64::MIN_POSITIVE);
         terms.initial /= weights.initial.max(f64::MIN_POSITIVE);
         terms.boundary /= weights.boundary.max(f64::MIN_POSITIVE);
-        let jac = jacobian.then(|| self.net.jacobian(theta, &f, &point, &seed));
+        let jac = jacobian.then(|| {
+            let mut jt = self.net.jacobian(theta, &f, &point, &seed);
+            if let Some(k) = &tracked {
+                self.through_roots(theta, k, &sens, &mut jt);
+            }
+            jt
+        });
         (DVector::from_vec(r), terms, jac)
+    }
+}
+
+impl Rows<'_> {
+    /// The branches of the rows' points at `θ` ([`Branches`]; `None` without kinks).
+    pub fn branches(&self, theta: &[f64]) -> Option<Branches> {
+        let kinks = self.kinks?;
+        let obj = self.objective;
+        let u = |c: &Interfaces, x: &[f64], t: &[f64]| {
+            kink::host_samples(obj, &self.net, theta, Some(c), x, t)
+        };
+        let tracked = kinks.track(&u);
+        let (xs, ts) = self.points();
+        let samples = u(&tracked, &xs, &ts);
+        Some(tracked.branches(&xs, &ts, &samples))
+    }
+
+    /// Adds to `Jᵀ` what moves with the curves (the kink-aware ansatz, [`crate::kink`]): the
+    /// roots are the level sets of `u(θ)`, `u(t_n, s_i) = ℓ_i`, so `∂s/∂θ = −M⁻¹ ∂u/∂θ` at the
+    /// roots, node by node, with `M_ii = u_x(s_i)` and, between two curves of one component,
+    /// `M_ij = ∂u(s_i)/∂s_j = −B N_e ψ_j'(s_i − s_j)`; a row `q` gains
+    /// `Σ_k (∂r_q/∂s_k) ∂s_k/∂θ` (`sens[q]`).
+    fn through_roots(
+        &self,
+        theta: &[f64],
+        kinks: &Interfaces,
+        sens: &[Vec<(usize, f64)>],
+        jt: &mut DMatrix<f64>,
+    ) {
+        let roots = kinks.roots();
+        if roots.is_empty() {
+            return;
+        }
+        let obj = self.objective;
+        let m = obj.components();
+        let outputs = self.net.layers[self.net.layers.len() - 1].n_out;
+        let (xs, ts): (Vec<f64>, Vec<f64>) = roots.iter().map(|r| (r.x, r.t)).unzip();
+        let f = self.net.forward(theta, &xs, &ts);
+        let fields = obj.fields_batch(&xs, &ts);
+        let e = kinks.enrichment(&xs, &ts, None);
+        let samples = kink::host_samples(obj, &self.net, theta, Some(kinks), &xs, &ts);
+        // ∂u_c(root)/∂θ: the value of N_c + E_c N_e, scaled by B
+        let seed: Vec<Vec<[f64; 4]>> = roots
+            .iter()
+            .enumerate()
+            .map(|(q, r)| {
+                let c = kinks.switch(r.level).component;
+                let b = fields[q * m + c].b.value;
+                let mut row = vec![[0.0; 4]; outputs];
+                row[c][0] = b;
+                if let Some(o) = kinks.extra()[c] {
+                    row[o][0] = b * e[q * m + c].value;
+                }
+                row
+            })
+            .collect();
+        let all: Vec<usize> = (0..roots.len()).collect();
+        let g = self.net.jacobian(theta, &f, &all, &seed);
+        // ∂s/∂θ = −M⁻¹ ∂u/∂θ (P × roots), node by node
+        let mut ds = DMatrix::<f64>::zeros(g.nrows(), roots.len());
+        for (first, n) in kink::nodes(&roots) {
+            let mat = kinks.coupling(&roots[first..first + n], &samples[first * m..]);
+            let rhs = -g.columns(first, n).transpose();
+            if let Some(sol) = mat.lu().solve(&rhs)
+                && sol.iter().all(|v| v.is_finite())
+            {
+                ds.columns_mut(first, n).copy_from(&sol.transpose());
+            }
+        }
+        for (q, list) in sens.iter().enumerate() {
+            let mut col = jt.column_mut(q);
+            for &(k, w) in list {
+                col.axpy(w, &ds.column(k), 1.0);
+            }
+        }
     }
 }
 
@@ -577,6 +714,8 @@ mod tests {
                     inputs: net.input_map(),
                 },
                 batch: &batch,
+                kinks: None,
+                branches: None,
             };
             let (r, _, jt) = rows.evaluate(&theta, true);
             let jt = jt.unwrap();
@@ -602,6 +741,107 @@ mod tests {
                 }
             }
             assert!(worst < 1e-6, "{bc} {act:?}: Jacobian error {worst}");
+        }
+    }
+
+    /// Under the kink-aware ansatz `u = A + B (N + E N_e)` the rows' Jacobian (the extra output's
+    /// columns included) is exact too, at `k = ∞` (`ψ = z|z|/2`) and finite `k` (`ψ = |z|³/6`).
+    #[test]
+    fn the_jacobian_is_exact_under_the_kink_ansatz() {
+        for k in [hh_model::Slope::Infinite, hh_model::Slope::Finite(5.0)] {
+            let problem = ProblemConfig {
+                k,
+                ..Default::default()
+            };
+            let model: crate::Model = Arc::new(problem.build().unwrap());
+            let mut config = TrainConfig::preset("kink").unwrap();
+            config.kink.time_nodes = 16;
+            config.kink.scan_points = 64;
+            let net_cfg = NetworkConfig {
+                depth: 2,
+                width: 5,
+                activation: Activation::Tanh,
+                normalise: true,
+            };
+            let d = model.domain();
+            let net = Mlp::init(
+                &net_cfg,
+                2,
+                InputMap::for_config(&net_cfg, &d),
+                &mut Rng::new(5, 1),
+                candle_core::DType::F64,
+                &candle_core::Device::Cpu,
+            )
+            .unwrap();
+            // a small extra output, as in training (it starts at zero)
+            let mut theta: Vec<f64> = net.theta().as_tensor().to_vec1().unwrap();
+            let last = net.layers()[net.layers().len() - 1];
+            theta[last.w_off + last.n_in..last.b_off + 2]
+                .iter_mut()
+                .for_each(|w| *w *= 0.05);
+            let obj = objective(&config, &model, None);
+            let host = HostNet {
+                layers: net.layers(),
+                act: Activation::Tanh,
+                inputs: net.input_map(),
+            };
+            // the network's own level sets (u = w + t x (π − x) (N + E N_e) crosses them twice
+            // while the linear part's peak is above the level)
+            let kinks = Interfaces::none(&model.switches(), 1, d, &config.kink).locate(
+                d,
+                &config.kink,
+                &|c: &Interfaces, x: &[f64], t: &[f64]| {
+                    kink::host_samples(&obj, &host, &theta, Some(c), x, t)
+                },
+            );
+            assert!(kinks.counts().iter().all(|&(_, max, _)| max == 2));
+            let batch = Batch {
+                x: vec![0.3, 0.95, 1.2, 2.0, 2.9, 1.4],
+                t: vec![0.1, 0.5, 0.95, 0.3, 0.7, 0.02],
+                bt: vec![],
+                weight: Vec::new(),
+            };
+            let rows = Rows {
+                objective: &obj,
+                net: HostNet {
+                    layers: net.layers(),
+                    act: Activation::Tanh,
+                    inputs: net.input_map(),
+                },
+                batch: &batch,
+                kinks: Some(&kinks),
+                branches: None,
+            };
+            let branches = rows.branches(&theta);
+            let rows = Rows {
+                branches: branches.as_ref(),
+                ..rows
+            };
+            let (r, _, jt) = rows.evaluate(&theta, true);
+            let jt = jt.unwrap();
+            let h = 1e-6;
+            let mut worst: f64 = 0.0;
+            let mut extra_column: f64 = 0.0;
+            for k in 0..theta.len() {
+                let mut plus = theta.clone();
+                let mut minus = theta.clone();
+                plus[k] += h;
+                minus[k] -= h;
+                let fd =
+                    (rows.evaluate(&plus, false).0 - rows.evaluate(&minus, false).0) / (2.0 * h);
+                for q in 0..r.len() {
+                    let e = (fd[q] - jt[(k, q)]).abs() / (1.0 + fd[q].abs());
+                    if e > 1e-6 {
+                        eprintln!("param {k} row {q}: fd {} jt {}", fd[q], jt[(k, q)]);
+                    }
+                    worst = worst.max(e);
+                }
+                if k == last.b_off + 1 {
+                    extra_column = fd.amax();
+                }
+            }
+            assert!(worst < 1e-6, "k = {k}: Jacobian error {worst}");
+            assert!(extra_column > 1e-3, "the extra output enters the residual");
         }
     }
 
@@ -650,6 +890,8 @@ mod tests {
                 inputs: net.input_map(),
             },
             batch: &batch,
+            kinks: None,
+            branches: None,
         };
         let (r, _, _) = rows.evaluate(&theta, false);
         assert!(

@@ -15,7 +15,8 @@
 //! - [`train`]: the executor — one loop over the phases of a run's [`Plan`] ([`phase`]:
 //!   first-order steps with Adam ([`adam`], candle-nn's `AdamW` arithmetic with
 //!   `weight_decay = 0`) and its schedule, then Levenberg–Marquardt ([`gauss_newton`]), for each
-//!   time window when the run marches in time ([`march`])), with chunked data parallelism
+//!   time window when the run marches in time ([`march`])); with [`kink`] the second-order
+//!   phase enriches the network across the curves where the model's reaction switches), with chunked data parallelism
 //!   ([`workers`]), checkpoints, resume and [`Observer`]s.
 //! - [`config`]: [`TrainConfig`], one file per concern (network, sampler, optimiser, loss,
 //!   second order), each part validating itself; the [`Preset`]s (`seed` reproduces the paper's
@@ -31,6 +32,7 @@ pub mod dense;
 pub mod error;
 pub mod gauss_newton;
 pub mod kernels;
+pub mod kink;
 pub mod loss;
 pub mod march;
 pub mod network;
@@ -42,9 +44,9 @@ pub mod train;
 pub mod workers;
 
 pub use config::{
-    Causal, Coarse, Constraints, Direction, InitialForm, LossConfig, March, OptimiserConfig, Pin,
-    PointSequence, Precision, Preset, RunConfig, SamplerConfig, SamplerKind, Schedule, SecondOrder,
-    Steer, TrainConfig,
+    Causal, Coarse, Constraints, Direction, InitialForm, Kink, LossConfig, March, OptimiserConfig,
+    Pin, PointSequence, Precision, Preset, RunConfig, SamplerConfig, SamplerKind, Schedule,
+    SecondOrder, Steer, TrainConfig,
 };
 pub use error::TrainError;
 pub use kernels::Activation;

@@ -351,7 +351,13 @@ impl Objective {
         }
         let (input, rows) = net.stack_inputs(&tx, &tt, &vx, &vt)?;
         let out = net.forward(&input, rows, kernel)?;
-        let n = split_streams(&out, rows)?;
+        let mut n = split_streams(&out, rows)?;
+        if net.outputs() > self.m {
+            // the kink-aware ansatz's extra outputs enter only the second-order phase
+            for s in [&mut n.value, &mut n.x, &mut n.t, &mut n.xx, &mut n.points] {
+                *s = s.narrow(1, 0, self.m)?;
+            }
+        }
         let (u, uv) = match &self.ansatz {
             None => (
                 Fields4 {

@@ -187,6 +187,25 @@ impl Mlp {
         })
     }
 
+    /// Sets the last layer's weights and biases of the outputs `first..` to zero (those outputs
+    /// are then `0` everywhere).
+    pub fn zero_outputs_from(&self, first: usize) -> Result<()> {
+        let last = self.layers[self.layers.len() - 1];
+        if first >= last.n_out {
+            return Ok(());
+        }
+        let theta = self.theta.as_tensor();
+        let mut host: Vec<f64> = theta.to_dtype(DType::F64)?.to_vec1()?;
+        for o in first..last.n_out {
+            let row = last.w_off + o * last.n_in;
+            host[row..row + last.n_in].fill(0.0);
+            host[last.b_off + o] = 0.0;
+        }
+        let n = host.len();
+        self.theta
+            .set(&Tensor::from_vec(host, n, theta.device())?.to_dtype(theta.dtype())?)
+    }
+
     /// Number of outputs `m`.
     pub fn outputs(&self) -> usize {
         self.layers.last().expect("at least one layer").n_out

@@ -16,6 +16,7 @@ use crate::config::{PointSequence, SamplerConfig, SamplerKind, SecondOrder, Trai
 use crate::error::TrainError;
 use crate::gauss_newton::{HostNet, Lm, Rows};
 use crate::kernels::Activation;
+use crate::kink::{self, Interfaces};
 use crate::record::{LossRecord, LossTerms};
 use crate::sampler::{self, Batch, Sampler};
 use crate::train::Trainer;
@@ -145,6 +146,8 @@ pub struct LevenbergMarquardt {
     boundary: bool,
     batch: Batch,
     coarse_batch: Batch,
+    /// The kink-aware ansatz's curves, located again before every iteration ([`crate::kink`]).
+    kinks: Option<Interfaces>,
     /// Iterations taken.
     it: usize,
 }
@@ -179,6 +182,10 @@ impl LevenbergMarquardt {
             boundary,
             batch: Batch::default(),
             coarse_batch: Batch::default(),
+            kinks: config.kink.enabled.then(|| {
+                let model = trainer.objective().model();
+                Interfaces::none(&model.switches(), model.components(), domain, &config.kink)
+            }),
             it: 0,
         };
         phase.batch = phase.draw(0);
@@ -219,14 +226,31 @@ impl Phase for LevenbergMarquardt {
                 &self.batch
             };
             let net = trainer.network();
+            let host = HostNet {
+                layers: net.layers(),
+                act: self.activation,
+                inputs: net.input_map(),
+            };
+            if let Some(previous) = &self.kinks
+                && self.it % trainer.config().kink.relocate_every == 0
+            {
+                let theta = &self.lm.theta;
+                let u = |k: &Interfaces, xs: &[f64], ts: &[f64]| {
+                    kink::host_samples(trainer.objective(), &host, theta, Some(k), xs, ts)
+                };
+                self.kinks = Some(previous.locate(self.domain, &trainer.config().kink, &u));
+            }
             let rows = Rows {
                 objective: trainer.objective(),
-                net: HostNet {
-                    layers: net.layers(),
-                    act: self.activation,
-                    inputs: net.input_map(),
-                },
+                net: host,
                 batch: stage,
+                kinks: self.kinks.as_ref(),
+                branches: None,
+            };
+            let branches = rows.branches(&self.lm.theta);
+            let rows = Rows {
+                branches: branches.as_ref(),
+                ..rows
             };
             let Some(step) = self.lm.iterate(&rows) else {
                 if self.it < coarse {
@@ -254,6 +278,7 @@ impl Phase for LevenbergMarquardt {
                 damping: step.lambda,
             };
             trainer.push_record(record);
+            trainer.set_kinks(self.kinks.clone());
             self.it += 1;
             return Ok(Some(record));
         }

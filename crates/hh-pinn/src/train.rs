@@ -17,6 +17,7 @@ use crate::ansatz::{Ansatz, Base, Hard};
 use crate::checkpoint;
 use crate::config::TrainConfig;
 use crate::error::TrainError;
+use crate::kink::{self, Interfaces};
 use crate::loss::{Model, Objective};
 use crate::march::{self, Frozen, WindowModel};
 use crate::network::{InputMap, Kernel, Mlp};
@@ -193,6 +194,9 @@ pub struct Trainer {
     kernel: Kernel,
     options: TrainOptions,
     last_checkpoint: Option<(PathBuf, usize)>,
+    /// The kink-aware ansatz's curves of the last second-order iteration ([`kink`]): where the
+    /// evaluation starts locating them.
+    kinks: Option<Interfaces>,
 }
 
 impl Trainer {
@@ -219,12 +223,15 @@ impl Trainer {
         let mut init = Rng::new(config.seed, STREAM_INIT);
         let net = Mlp::init(
             &config.network,
-            model.components(),
+            kink::outputs(config, model.as_ref()),
             InputMap::for_config(&config.network, &domain),
             &mut init,
             dtype,
             &device,
         )?;
+        // the kink-aware ansatz's extra outputs start at zero: `u` is the smooth network's
+        // until the second-order phase trains them
+        net.zero_outputs_from(model.components())?;
         let adam = Adam::new(vec![net.theta().clone()], config.optimiser.params())?;
         let sampler = window_sampler(config, &objective, 0);
         let threads = match options.threads {
@@ -250,6 +257,7 @@ impl Trainer {
             kernel: options.kernel,
             options: options.clone(),
             last_checkpoint: None,
+            kinks: None,
         };
         if let Some(dir) = &options.resume {
             trainer.restore(dir)?;
@@ -316,7 +324,13 @@ impl Trainer {
     /// beyond them.
     pub fn evaluate(&self, grid: &EvalGrid) -> Vec<Array2<f64>> {
         if !self.config.march.enabled() {
-            return evaluate(&self.net, &self.objective, grid);
+            return evaluate(
+                &self.net,
+                &self.objective,
+                &self.config,
+                self.kinks.as_ref(),
+                grid,
+            );
         }
         let mut windows = self.frozen.clone();
         if windows.len() < self.config.march.windows {
@@ -452,6 +466,7 @@ impl Trainer {
             objective: self.objective,
             net: self.net,
             frozen: self.frozen,
+            kinks: self.kinks,
             steps_run: self.steps_taken,
             history: self.history,
             train_seconds: seconds,
@@ -463,6 +478,11 @@ impl Trainer {
     /// Adds a record of another phase to the history.
     pub(crate) fn push_record(&mut self, record: LossRecord) {
         self.history.push(record);
+    }
+
+    /// Keeps the kink-aware ansatz's current curves.
+    pub(crate) fn set_kinks(&mut self, kinks: Option<Interfaces>) {
+        self.kinks = kinks;
     }
 
     pub(crate) fn objective(&self) -> &Objective {
@@ -622,6 +642,8 @@ pub struct Trained {
     net: Mlp,
     /// The time windows, when the run marched.
     frozen: Vec<Arc<Frozen>>,
+    /// The kink-aware ansatz's curves at the end of training.
+    kinks: Option<Interfaces>,
     history: Vec<LossRecord>,
     train_seconds: f64,
     steps_run: usize,
@@ -650,9 +672,19 @@ fn on_grid(
         .collect()
 }
 
-/// `u = A + B N` on the grid ([`on_grid`]).
-fn evaluate(net: &Mlp, objective: &Objective, grid: &EvalGrid) -> Vec<Array2<f64>> {
+/// `u = A + B N` on the grid ([`on_grid`]); under the kink-aware ansatz `u = A + B (N + E N_e)`
+/// with the curves located from `kinks` (those of training) ([`kink::evaluate`]).
+fn evaluate(
+    net: &Mlp,
+    objective: &Objective,
+    config: &TrainConfig,
+    kinks: Option<&Interfaces>,
+    grid: &EvalGrid,
+) -> Vec<Array2<f64>> {
     on_grid(grid, objective.components(), |xs, ts| {
+        if config.kink.enabled {
+            return kink::evaluate(objective, net, config, kinks, xs, ts);
+        }
         let n = net.values(xs, ts).expect("evaluating the network");
         objective.apply_values(xs, ts, &n)
     })
@@ -669,7 +701,13 @@ impl Trained {
     /// solver's `eval.npy`).
     pub fn evaluate(&self, grid: &EvalGrid) -> Vec<Array2<f64>> {
         if self.frozen.is_empty() {
-            evaluate(&self.net, &self.objective, grid)
+            evaluate(
+                &self.net,
+                &self.objective,
+                &self.config,
+                self.kinks.as_ref(),
+                grid,
+            )
         } else {
             evaluate_windows(&self.frozen, grid)
         }

@@ -55,7 +55,7 @@ struct TrainArgs {
     /// Config file (TOML, or JSON for *.json) with [problem] and [train]; unknown keys are errors.
     #[arg(long, conflicts_with = "preset")]
     config: Option<PathBuf>,
-    /// A preset: seed, seed-fixed, dgm, hard, accurate, wave, inclusion, precise, march (default: seed, or the
+    /// A preset: seed, seed-fixed, dgm, hard, accurate, wave, inclusion, precise, march, kink (default: seed, or the
     /// checkpoint's config with --resume). `inclusion` solves the inclusion itself: the problem's
     /// formulation becomes `inclusion` (outputs u and d, no k).
     #[arg(long)]

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::network::NetworkConfig;
 
+pub mod kink;
 pub mod loss;
 pub mod march;
 pub mod optimiser;
@@ -20,6 +21,7 @@ pub mod preset;
 pub mod sampler;
 pub mod second_order;
 
+pub use kink::Kink;
 pub use loss::{Causal, Direction, InitialForm, LossConfig, Pin, Steer};
 pub use march::March;
 pub use optimiser::{OptimiserConfig, Schedule};
@@ -81,6 +83,8 @@ pub struct TrainConfig {
     pub second_order: SecondOrder,
     /// Time windows trained one after the other (one unless `march.windows > 1`).
     pub march: March,
+    /// The kink-aware ansatz of the second-order phase ([`crate::kink`]; off by default).
+    pub kink: Kink,
 }
 
 impl Default for TrainConfig {
@@ -97,6 +101,7 @@ impl Default for TrainConfig {
             chunks: 2,
             second_order: SecondOrder::default(),
             march: March::default(),
+            kink: Kink::default(),
         }
     }
 }
@@ -156,6 +161,14 @@ impl TrainConfig {
         self.second_order
             .validate(&self.loss, self.initial_active())?;
         self.march.validate()?;
+        self.kink.validate()?;
+        if self.kink.enabled && (self.second_order.iterations == 0 || self.march.enabled()) {
+            return Err(invalid(
+                "kink.enabled",
+                "false unless second_order.iterations > 0 and march.windows = 1 (the enrichment is trained by Levenberg–Marquardt on one network)",
+                true,
+            ));
+        }
         if self.march.enabled() && !(self.constraints.hard_initial || self.constraints.linear_part)
         {
             return Err(invalid(
@@ -227,6 +240,13 @@ impl TrainConfig {
                 "pairwise",
             ));
         }
+        if self.kink.enabled && model.switches().is_empty() {
+            return Err(invalid(
+                "kink.enabled",
+                "false unless the model declares levels where its reaction switches (the nerve equation, FitzHugh–Nagumo with McKean's interaction)",
+                true,
+            ));
+        }
         let c = &self.constraints;
         let mut jets = vec![hh_core::Jet::default(); model.components()];
         if c.hard_initial && !c.linear_part && !model.initial_jet(d.x_min, &mut jets) {
@@ -266,6 +286,8 @@ impl TrainConfig {
     ///   rows, and `JᵀJ` with its damped copy, `2P²`.
     fn check_memory(&self, m: usize) -> Result<(), ConfigError> {
         let n = &self.network;
+        // the enrichment's extra outputs: at most one per component
+        let m = if self.kink.enabled { 2 * m } else { m };
         let (w, depth, m) = (n.width as u128, n.depth as u128, m as u128);
         let elem = self.dtype.dtype().size_in_bytes() as u128;
         let params = 3 * w + (depth - 1) * (w * w + w) + (w + 1) * m;

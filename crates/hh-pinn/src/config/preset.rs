@@ -20,10 +20,11 @@ pub enum Preset {
     Wave,
     Precise,
     March,
+    Kink,
 }
 
 impl Preset {
-    pub const ALL: [Preset; 8] = [
+    pub const ALL: [Preset; 9] = [
         Preset::Seed,
         Preset::SeedFixed,
         Preset::Dgm,
@@ -32,6 +33,7 @@ impl Preset {
         Preset::Wave,
         Preset::Precise,
         Preset::March,
+        Preset::Kink,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,6 +46,7 @@ impl Preset {
             Preset::Wave => "wave",
             Preset::Precise => "precise",
             Preset::March => "march",
+            Preset::Kink => "kink",
         }
     }
 
@@ -107,6 +110,11 @@ impl Preset {
     ///   1e-4), then Levenberg–Marquardt on 4096 Sobol points (20 iterations on the first 1024,
     ///   then 60 on all); a soft boundary term in dirichlet and neumann modes. Any model whose
     ///   initial data has derivatives; the budget is per window, so `--windows W` scales the time.
+    /// - `kink`: `precise` with the kink-aware ansatz in its Levenberg–Marquardt phase
+    ///   ([`crate::kink`]): the network gains an output `N_e` per switching component, and
+    ///   `u = A + B (N + E N_e)` carries the jump the equation implies across the curves where
+    ///   the model's reaction switches (`u = a` at `k = ∞`; `u = a` and `u = a + 1/k` for `H_k`).
+    ///   Any model that declares its switching levels.
     pub fn config(self) -> TrainConfig {
         let seed = TrainConfig {
             loss: LossConfig {
@@ -224,6 +232,11 @@ impl Preset {
                     ..SecondOrder::default()
                 };
                 c.march = March { windows: 10 };
+                c
+            }
+            Preset::Kink => {
+                let mut c = Preset::Precise.config();
+                c.kink.enabled = true;
                 c
             }
             Preset::Hard => TrainConfig {
