@@ -529,6 +529,40 @@ mod tests {
             .unwrap();
     }
 
+    /// The kink-aware ansatz needs a second-order phase, one window and a model that declares
+    /// where its reaction switches; each refusal names `kink.enabled`, and its sizes are bounded.
+    #[test]
+    fn the_kink_ansatz_is_checked_against_the_config_and_the_model() {
+        let kink = TrainConfig::preset("kink").unwrap();
+        let mut no_second_order = kink.clone();
+        no_second_order.second_order.iterations = 0;
+        let mut marched = kink.clone();
+        marched.constraints.hard_initial = true;
+        marched.march.windows = 2;
+        for c in [no_second_order, marched] {
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains("`kink.enabled`"), "{e}");
+        }
+        let mut tiny = kink.clone();
+        tiny.kink.scan_points = 2;
+        assert!(
+            tiny.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("`kink.scan_points`")
+        );
+        let heat = hh_core::test_models::DampedHeat {
+            c: 1.0,
+            bc: BoundaryMode::Dirichlet,
+        };
+        let mut smooth = kink.clone();
+        smooth.constraints.linear_part = false;
+        let e = smooth.validate_for(&heat).unwrap_err().to_string();
+        assert!(e.contains("`kink.enabled`"), "{e}");
+        let nerve = hh_model::ProblemConfig::default().build().unwrap();
+        kink.validate_for(&nerve).unwrap();
+    }
+
     #[test]
     fn schedules() {
         assert_eq!(Schedule::Constant.lr(1e-3, 500, 1000), 1e-3);
