@@ -25,7 +25,9 @@
 //! off it). Between nodes each curve is the cubic Hermite interpolant of its roots, with slopes
 //! from differences of third order or more, so `s` is `C¹` and `s'` enters `E_t`. A node interval
 //! whose two ends see different numbers of roots (a curve is born or dies in it) has no
-//! enrichment for that level.
+//! enrichment for that level, and the enrichment fades out over the intervals before it and in
+//! after it, so that `u` stays continuous in time when a curve is born, dies or leaves the
+//! interval.
 //!
 //! Levenberg–Marquardt treats the roots as functions of the parameters: every evaluation of the
 //! residuals tracks them to the level sets of `u(θ)`, and the Jacobian has the implicit
@@ -186,6 +188,9 @@ pub struct Root {
 const MAX_REFINE: usize = 80;
 /// Time nodes evaluated in one batch of the scan (bounds the memory of a location).
 const NODES_PER_BATCH: usize = 32;
+/// Node intervals over which a level's enrichment fades out before, and in after, a change of
+/// its number of curves ([`Interfaces::fade`]).
+const FADE_NODES: usize = 8;
 /// Newton iterations of [`Interfaces::track`] at most.
 const MAX_TRACK: usize = 12;
 
@@ -362,11 +367,17 @@ impl Interfaces {
         let m = self.m();
         let n = roots.len();
         let mut weights = Vec::new();
-        let enriched: Vec<bool> = roots
+        // each root's curve's weight in the enrichment at its time (0 where it has none)
+        let enriched: Vec<f64> = roots
             .iter()
             .map(|r| {
-                self.weights(&self.levels[r.level], r.t, &mut weights);
-                !weights.is_empty()
+                let level = &self.levels[r.level];
+                self.weights(level, r.t, &mut weights);
+                if weights.is_empty() {
+                    0.0
+                } else {
+                    self.fade(level, r.t).0
+                }
             })
             .collect();
         nalgebra::DMatrix::from_fn(n, n, |i, j| {
@@ -375,8 +386,8 @@ impl Interfaces {
             let sample = samples[i * m + c];
             if i == j {
                 sample.u.x
-            } else if enriched[j] && self.levels[rj.level].switch.component == c {
-                -sample.coefficient * self.levels[rj.level].profile.slope(ri.x - rj.x)
+            } else if enriched[j] != 0.0 && self.levels[rj.level].switch.component == c {
+                -enriched[j] * sample.coefficient * self.levels[rj.level].profile.slope(ri.x - rj.x)
             } else {
                 0.0
             }
@@ -463,6 +474,44 @@ impl Interfaces {
         }
     }
 
+    /// The weight `w(t)` of `level`'s curves in the enrichment and `w'(t)`: 1, except over the
+    /// [`FADE_NODES`] node intervals next to a time where the number of curves changes (a curve is
+    /// born, dies or leaves the interval), where it goes to 0 as `3r² − 2r³`, so that `E` stays
+    /// continuous in time across such events (in the interval of the event itself there is no
+    /// enrichment).
+    fn fade(&self, level: &Level, t: f64) -> (f64, f64) {
+        let last = level.roots.len() - 1;
+        let n =
+            ((t / self.dt).clamp(0.0, last as f64).floor() as usize).min(last.saturating_sub(1));
+        let count = level.roots[n].len();
+        let mut start = n;
+        while start > 0 && level.roots[start - 1].len() == count {
+            start -= 1;
+        }
+        let mut end = n + 1;
+        while end < last && level.roots[end + 1].len() == count {
+            end += 1;
+        }
+        let width = FADE_NODES as f64 * self.dt;
+        let step = |r: f64| -> (f64, f64) {
+            let r = r.clamp(0.0, 1.0);
+            (r * r * (3.0 - 2.0 * r), 6.0 * r * (1.0 - r))
+        };
+        let (a, da) = if start > 0 {
+            let (v, d) = step((t - start as f64 * self.dt) / width);
+            (v, d / width)
+        } else {
+            (1.0, 0.0)
+        };
+        let (b, db) = if end < last {
+            let (v, d) = step((end as f64 * self.dt - t) / width);
+            (v, -d / width)
+        } else {
+            (1.0, 0.0)
+        };
+        (a * b, da * b + a * db)
+    }
+
     /// `(s, s')` of every curve of `level` defined at `t`.
     pub fn curves(&self, level: usize, t: f64) -> Vec<(f64, f64)> {
         let (mut weights, mut out) = (Vec::new(), Vec::new());
@@ -520,14 +569,17 @@ impl Interfaces {
                 continue;
             }
             let first = k - curves.len();
+            let (w, dw) = self.fade(level, t);
             for (j, &(s, ds)) in curves.iter().enumerate() {
                 let side = sides.map_or((x - s).signum(), |sd| sd[first + j]);
                 let [_, d1, d2, d3] = level.profile.eval(x - s, side);
-                let dr_ds = c[0] * (-d1 * ne.value)
-                    + c[1] * (-d2 * ne.value - d1 * ne.x)
-                    + c[2] * (ds * d2 * ne.value - d1 * ne.t)
-                    + c[3] * (-d3 * ne.value - 2.0 * d2 * ne.x - d1 * ne.xx);
-                let dr_dds = c[2] * (-d1 * ne.value);
+                // ∂(w E)/∂s for the streams (v, x, t, xx), and ∂(w E)_t/∂s'
+                let d = [-w * d1, -w * d2, w * ds * d2 - dw * d1, -w * d3];
+                let dr_ds = c[0] * (d[0] * ne.value)
+                    + c[1] * (d[1] * ne.value + d[0] * ne.x)
+                    + c[2] * (d[2] * ne.value + d[0] * ne.t)
+                    + c[3] * (d[3] * ne.value + 2.0 * d[1] * ne.x + d[0] * ne.xx);
+                let dr_dds = c[2] * (-w * d1 * ne.value);
                 for &(k, ws, wd) in &weights {
                     out.push((offsets[l][k] + j, dr_ds * ws + dr_dds * wd));
                 }
@@ -546,15 +598,19 @@ impl Interfaces {
             for level in &self.levels {
                 self.weights(level, t, &mut weights);
                 self.positions(level, &weights, &mut curves);
+                if curves.is_empty() {
+                    continue;
+                }
+                let (w, dw) = self.fade(level, t);
                 let e = &mut out[p * m + level.switch.component];
                 for &(s, ds) in &curves {
                     let side = branches.map_or((x - s).signum(), |b| b.sides[p][k]);
                     k += 1;
                     let [v, d1, d2, _] = level.profile.eval(x - s, side);
-                    e.value += v;
-                    e.x += d1;
-                    e.t -= ds * d1;
-                    e.xx += d2;
+                    e.value += w * v;
+                    e.x += w * d1;
+                    e.t += dw * v - w * ds * d1;
+                    e.xx += w * d2;
                 }
             }
         }
@@ -880,17 +936,17 @@ mod tests {
         assert!((et - e.t).abs() < 1e-6, "{et} vs {}", e.t);
     }
 
-    /// A level that is reached only after some time: no curve before, none in the interval of
-    /// birth, two after.
+    /// A level that is reached only after some time: no curve before, no enrichment in the
+    /// interval of birth, then two curves whose enrichment fades in continuously.
     #[test]
-    fn curves_born_inside_the_window_are_enriched_only_once_both_nodes_see_them() {
+    fn curves_born_inside_the_window_fade_in_once_both_nodes_see_them() {
         let d = Domain {
             x_min: -1.0,
             x_max: 1.0,
             t_end: 1.0,
         };
         let cfg = Kink {
-            time_nodes: 10,
+            time_nodes: 100,
             scan_points: 41,
             ..Kink::default()
         };
@@ -911,14 +967,24 @@ mod tests {
         };
         let found = Interfaces::none(&[switch(0.25, 0.0)], 1, d, &cfg).locate(d, &cfg, &u);
         assert_eq!(found.counts(), vec![(0.25, 2, 0)]);
-        assert_eq!(found.enrichment(&[0.0], &[0.22], None)[0], Jet::default());
-        assert_eq!(found.enrichment(&[0.0], &[0.27], None)[0], Jet::default());
-        let e = found.enrichment(&[0.0], &[0.85], None)[0];
-        let s = (0.85f64 - 0.25).sqrt();
+        let e = |t: f64| found.enrichment(&[0.0], &[t], None)[0];
+        let full = |t: f64| 2.0 * (t - 0.25f64).sqrt().powi(3) / 6.0;
+        // none before the birth nor in its node interval, fading in over the next 8, then whole
+        assert_eq!(e(0.22), Jet::default());
+        assert_eq!(e(0.255), Jet::default());
+        assert!(e(0.27).value > 0.0 && e(0.27).value < 0.1 * full(0.27));
         assert!(
-            (e.value - 2.0 * s.powi(3) / 6.0).abs() < 1e-3,
+            (e(0.85).value - full(0.85)).abs() < 1e-3,
             "{}",
-            e.value
+            e(0.85).value
+        );
+        // continuous in time through the fade, E_t its derivative
+        let h = 1e-6;
+        let et = (e(0.3 + h).value - e(0.3 - h).value) / (2.0 * h);
+        assert!(
+            (et - e(0.3).t).abs() < 1e-4 * (1.0 + et.abs()),
+            "{et} vs {}",
+            e(0.3).t
         );
     }
 
