@@ -833,6 +833,19 @@ mod tests {
     use super::*;
     use hh_core::AtLevel;
 
+    /// A given `u(x, t)` (one component, no enrichment) as an [`Evaluate`].
+    fn given(u: impl Fn(f64, f64) -> Jet) -> impl Fn(&Interfaces, &[f64], &[f64]) -> Vec<Sample> {
+        move |_, xs, ts| {
+            xs.iter()
+                .zip(ts)
+                .map(|(&x, &t)| Sample {
+                    u: u(x, t),
+                    coefficient: 0.0,
+                })
+                .collect()
+        }
+    }
+
     fn switch(level: f64, jump: f64) -> Switch {
         Switch {
             component: 0,
@@ -884,24 +897,16 @@ mod tests {
         let centre = |t: f64| 1.0 + 0.3 * t + 0.1 * (3.0 * t).sin();
         let width = |t: f64| 0.5 * (1.0 + t);
         // u = 1 − ((x − c)/w)², above a = 0 between the two curves c ± w
-        let u = |_: &Interfaces, xs: &[f64], ts: &[f64]| -> Vec<Sample> {
-            xs.iter()
-                .zip(ts)
-                .map(|(&x, &t)| {
-                    let (c, w) = (centre(t), width(t));
-                    let z = (x - c) / w;
-                    Sample {
-                        u: Jet {
-                            value: 1.0 - z * z,
-                            x: -2.0 * z / w,
-                            t: 0.0,
-                            xx: -2.0 / (w * w),
-                        },
-                        coefficient: 0.0,
-                    }
-                })
-                .collect()
-        };
+        let u = given(|x, t| {
+            let (c, w) = (centre(t), width(t));
+            let z = (x - c) / w;
+            Jet {
+                value: 1.0 - z * z,
+                x: -2.0 * z / w,
+                t: 0.0,
+                xx: -2.0 / (w * w),
+            }
+        });
         let none = Interfaces::none(&[switch(0.0, 1.0)], 1, d, &cfg);
         let found = none.locate(d, &cfg, &u);
         assert_eq!(found.counts(), vec![(0.0, 2, 2)]);
@@ -951,20 +956,12 @@ mod tests {
             ..Kink::default()
         };
         // u = t − x²: above 0.25 once t > 0.25 (between ±√(t − 0.25))
-        let u = |_: &Interfaces, xs: &[f64], ts: &[f64]| -> Vec<Sample> {
-            xs.iter()
-                .zip(ts)
-                .map(|(&x, &t)| Sample {
-                    u: Jet {
-                        value: t - x * x,
-                        x: -2.0 * x,
-                        t: 1.0,
-                        xx: -2.0,
-                    },
-                    coefficient: 0.0,
-                })
-                .collect()
-        };
+        let u = given(|x, t| Jet {
+            value: t - x * x,
+            x: -2.0 * x,
+            t: 1.0,
+            xx: -2.0,
+        });
         let found = Interfaces::none(&[switch(0.25, 0.0)], 1, d, &cfg).locate(d, &cfg, &u);
         assert_eq!(found.counts(), vec![(0.25, 2, 0)]);
         let e = |t: f64| found.enrichment(&[0.0], &[t], None)[0];
