@@ -303,11 +303,6 @@ impl Interfaces {
         self.levels[level].switch
     }
 
-    /// The profile of a level.
-    pub fn profile(&self, level: usize) -> Profile {
-        self.levels[level].profile
-    }
-
     /// These curves moved to the level sets of `u` with its own enrichment: Newton on the roots
     /// of each node at once, `M Δs = −(u(s) − ℓ)` with `M` of [`Interfaces::coupling`] (a
     /// curve's own term and its slope vanish at its root; the other curves' terms couple them),
