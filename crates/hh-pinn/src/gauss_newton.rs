@@ -353,17 +353,16 @@ impl Rows<'_> {
             }
             list
         };
-        let seeded = |p: usize, row: Vec<[f64; 4]>| -> Vec<[f64; 4]> {
-            let mut all = row.clone();
-            all.resize(outputs, [0.0; 4]);
+        let seeded = |p: usize, mut row: Vec<[f64; 4]>| -> Vec<[f64; 4]> {
+            row.resize(outputs, [0.0; 4]);
             if let Some((e, extra)) = &enrichment {
-                for (j, c) in row.iter().enumerate() {
+                for j in 0..m {
                     if let Some(o) = extra[j] {
-                        all[o] = kink::chain(*c, e[p * m + j]);
+                        row[o] = kink::chain(row[j], e[p * m + j]);
                     }
                 }
             }
-            all
+            row
         };
         let scale_pde = (weights.pde / ni as f64).sqrt();
         for p in 0..ni {
