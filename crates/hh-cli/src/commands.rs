@@ -8,8 +8,10 @@ use clap::Args;
 use hh_core::{EvalGrid, ModelConfig, Reaction, ReactionDiffusion};
 use hh_fd::GridConfig;
 use hh_io::{AtomicDir, Manifest};
-use hh_pinn::{LossRecord, Model, RunConfig, TrainConfig, TrainOptions, Trainer};
-use ndarray::{ArrayRef, Dimension};
+use hh_pinn::{
+    LossRecord, Model, Observer, RunConfig, Termination, TrainConfig, TrainOptions, Trainer,
+};
+use ndarray::{Array2, ArrayRef, Dimension};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -229,14 +231,36 @@ impl<'a, P> TrainRun<'a, P> {
     }
 }
 
+/// What a published training run leaves besides its files: the network on the evaluation grid,
+/// its loss history, why it ended and where it was written.
+pub struct Published {
+    /// One `(128, 128)` array per component of the model (rows t, columns x).
+    pub eval: Vec<Array2<f64>>,
+    pub history: Vec<LossRecord>,
+    pub termination: Termination,
+    pub steps: usize,
+    /// The output directory, resolved.
+    pub dir: PathBuf,
+}
+
 /// `TOOL train`: trains a network for `run` and publishes `out` with the evaluation files,
 /// `model.safetensors`, `loss.csv` and `manifest.json`. `out` (and any checkpoint directory of
 /// the options) must have passed [`hh_io::check_output`].
 pub fn train<P: Serialize>(spec: TrainRun<P>, out: &Path) -> anyhow::Result<()> {
+    train_observed(spec, out, &mut []).map(|_| ())
+}
+
+/// [`train`] with more observers beside the progress bar (one that answers [`hh_pinn::Control::Stop`]
+/// ends the run early, and what was trained is published as usual), returning what it published.
+pub fn train_observed<P: Serialize>(
+    spec: TrainRun<P>,
+    out: &Path,
+    observers: &mut [&mut dyn Observer],
+) -> anyhow::Result<Published> {
     let (model, config) = (spec.model.clone(), &spec.run.train);
     let trainer = Trainer::new(model.clone(), config, &spec.options).map_err(crate::train_error)?;
     let dir = AtomicDir::new(out).with_context(|| format!("creating {}", out.display()))?;
-    let trained = crate::train_with_bar(trainer, spec.quiet)?;
+    let trained = crate::train_with_bar(trainer, spec.quiet, observers)?;
 
     let fields = trained.evaluate(&EvalGrid::paper(&model.domain()));
     for (field, name) in fields.iter().zip(&spec.eval_files) {
@@ -274,5 +298,11 @@ pub fn train<P: Serialize>(spec: TrainRun<P>, out: &Path) -> anyhow::Result<()> 
         last.map_or(f64::NAN, |r| r.loss),
         written.display()
     );
-    Ok(())
+    Ok(Published {
+        eval: fields,
+        history: trained.history().to_vec(),
+        termination: trained.termination(),
+        steps: trained.steps(),
+        dir: written,
+    })
 }

@@ -13,12 +13,20 @@ pub fn train_error(e: TrainError) -> anyhow::Error {
     }
 }
 
-/// Runs `trainer` to its end, with a progress bar on stderr unless `quiet`.
-pub fn train_with_bar(trainer: Trainer, quiet: bool) -> anyhow::Result<Trained> {
+/// Runs `trainer` to its end, with a progress bar on stderr unless `quiet`, and the caller's
+/// `more` observers after it.
+pub fn train_with_bar(
+    trainer: Trainer,
+    quiet: bool,
+    more: &mut [&mut dyn Observer],
+) -> anyhow::Result<Trained> {
     let mut bar = TrainProgress::default();
     let mut observers: Vec<&mut dyn Observer> = Vec::new();
     if !quiet {
         observers.push(&mut bar);
+    }
+    for o in more.iter_mut() {
+        observers.push(&mut **o);
     }
     trainer.run(&mut observers).map_err(train_error)
 }

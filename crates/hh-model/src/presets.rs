@@ -6,7 +6,7 @@ use hh_pinn::{Causal, Preset, TrainConfig};
 use std::fmt;
 use std::str::FromStr;
 
-use crate::Formulation;
+use crate::{Formulation, ProblemConfig};
 
 /// A training preset of the nerve problem.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -52,6 +52,14 @@ impl NervePreset {
 
     /// The formulation the preset trains: the inclusion for `inclusion`, else the regularised
     /// problem.
+    /// The problem a run of this preset starts from: the paper's, in the preset's formulation.
+    pub fn problem(self) -> ProblemConfig {
+        ProblemConfig {
+            formulation: self.formulation(),
+            ..ProblemConfig::default()
+        }
+    }
+
     pub fn formulation(self) -> Formulation {
         match self {
             NervePreset::Pinn(_) => Formulation::Regularised,

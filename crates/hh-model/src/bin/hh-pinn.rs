@@ -123,7 +123,7 @@ fn main() -> ExitCode {
         }
         Command::Config { preset } => {
             let run = RunConfig {
-                problem: problem_for(preset),
+                problem: preset.problem(),
                 train: preset.config(),
             };
             toml::to_string(&run)
@@ -134,13 +134,6 @@ fn main() -> ExitCode {
 }
 
 /// The paper's problem, in the formulation `preset` trains.
-fn problem_for(preset: NervePreset) -> ProblemConfig {
-    ProblemConfig {
-        formulation: preset.formulation(),
-        ..ProblemConfig::default()
-    }
-}
-
 /// The weight of `--pin` (unless the config gives a larger one).
 const PIN_WEIGHT: f64 = 10.0;
 
@@ -149,7 +142,7 @@ fn config_of(args: &TrainArgs) -> anyhow::Result<RunConfig<ProblemConfig>> {
         read_config::<RunConfig<ProblemConfig>>(path)?
     } else if let Some(p) = args.preset {
         RunConfig {
-            problem: problem_for(p),
+            problem: p.problem(),
             train: p.config(),
         }
     } else if let Some(dir) = &args.resume {
