@@ -1,6 +1,9 @@
 //! The crate map's invariants, read from `cargo metadata`: the solver libraries and the generic
 //! layer know no model and no command line, and the generic layer depends on no other crate of
-//! the workspace. A dependency added against the map fails here, naming the path to it.
+//! the workspace (but `workspace-hack`, which holds no code). A dependency added against the map
+//! fails here, naming the path to it. And, read from `cargo tree`: a `-p` build of any package
+//! compiles its dependencies with the features of the workspace's test build, so they are built
+//! once.
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -9,8 +12,7 @@ use std::process::Command;
 /// The workspace's packages and their normal (library) dependencies, by name; build and dev
 /// dependencies are left out: a test or benchmark may pose the nerve problem.
 fn library_dependencies() -> BTreeMap<String, Vec<String>> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
+    let out = Command::new(cargo())
         .args([
             "metadata",
             "--format-version",
@@ -41,6 +43,10 @@ fn library_dependencies() -> BTreeMap<String, Vec<String>> {
             (p["name"].as_str().expect("name").to_owned(), deps)
         })
         .collect()
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
 /// Every crate `root` reaches through library dependencies, with the path to it
@@ -88,8 +94,55 @@ fn the_generic_layer_depends_on_no_crate_of_the_workspace() {
     let paths = reachable(&graph, "hh-core");
     let inside: Vec<&String> = paths
         .iter()
-        .filter(|(name, _)| *name != "hh-core" && internal.contains(name))
+        .filter(|(name, _)| {
+            *name != "hh-core" && *name != "workspace-hack" && internal.contains(name)
+        })
         .map(|(_, path)| path)
         .collect();
     assert!(inside.is_empty(), "hh-core depends on {inside:?}");
+}
+
+/// `cargo tree`'s packages with their enabled features (`name vX.Y.Z [f,g]`), for `args`.
+fn features(args: &[&str]) -> BTreeSet<String> {
+    let out = Command::new(cargo())
+        .args([
+            "tree",
+            "--offline",
+            "--locked",
+            "--prefix",
+            "none",
+            "-f",
+            "{p} [{f}]",
+        ])
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.trim_end_matches(" (*)").to_owned())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn every_package_builds_the_dependencies_of_the_workspace() {
+    let all = features(&["--workspace", "-e", "normal,build,dev"]);
+    for package in library_dependencies().keys() {
+        for edges in ["normal,build", "normal,build,dev"] {
+            let own = features(&["-p", package, "-e", edges]);
+            let differ: Vec<&String> = own.difference(&all).collect();
+            assert!(
+                differ.is_empty(),
+                "`cargo build -p {package}` ({edges}) builds these with fewer features than \
+                 `cargo test --workspace`; add the workspace's features to \
+                 crates/workspace-hack/Cargo.toml: {differ:?}"
+            );
+        }
+    }
 }
