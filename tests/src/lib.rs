@@ -1,4 +1,4 @@
-//! Shared pieces of the cross-crate tests in `tests/tests/`: small problems and budgets that run
+//! Shared pieces of the cross-crate tests in `tests/tests/it/`: small problems and budgets that run
 //! in seconds, built only from the public APIs (the way a user's crate would build them).
 
 use hh_model::{BoundaryMode, ProblemConfig};

@@ -1,0 +1,7 @@
+//! The integration tests of `hh-fhn`, one module per subject, in one test binary (each
+//! binary links the whole dependency tree: one link per crate, not one per file).
+
+mod cli;
+mod cli_props;
+mod pinn;
+mod verification;
