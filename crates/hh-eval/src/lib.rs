@@ -17,6 +17,7 @@ pub mod pinn;
 pub mod plot;
 pub mod report;
 pub mod shard;
+pub mod style;
 pub mod sweep;
 pub mod table;
 pub mod waves;

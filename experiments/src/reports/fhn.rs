@@ -13,7 +13,7 @@
 
 use hh_eval::metrics::rates;
 use hh_eval::pinn::{PinnRun, train_against};
-use hh_eval::plot::{self, COLORS, LinePanel, Panel, Series};
+use hh_eval::plot::{self, LinePanel, Panel, Series};
 use hh_eval::waves::{front_speed, pulse_width};
 use hh_eval::{Cell, Report, Table};
 use hh_fd::{GridConfig, GridSize, Solution, solve};
@@ -699,11 +699,10 @@ fn figures(
         let times: Vec<f64> = (0..5).map(|i| window.t_end * i as f64 / 4.0).collect();
         let series: Vec<Series> = times
             .iter()
-            .enumerate()
-            .flat_map(|(c, &t)| {
+            .flat_map(|&t| {
                 let row = ((t / window.t_end) * (grid.t.len() - 1) as f64).round() as usize;
                 let curve = |g: &Array2<f64>, label: String, dashed| {
-                    Series::profile(&grid.x, g, row, label, COLORS[c % COLORS.len()], dashed)
+                    Series::profile(&grid.x, g, row, label, dashed)
                 };
                 [
                     curve(nn, format!("t = {t}"), false),

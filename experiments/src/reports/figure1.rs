@@ -6,7 +6,7 @@
 use crate::{fd_references, range};
 use hh_eval::jobs::{Jobs, ShardArgs};
 use hh_eval::pinn::{PinnSummary, train_against};
-use hh_eval::plot::{self, COLORS, LinePanel, Panel, Series};
+use hh_eval::plot::{self, LinePanel, Panel, Series};
 use hh_model::{BoundaryMode, EvalGrid, PAPER_A_VALUES, ReactionDiffusion};
 use ndarray::Array2;
 use std::path::PathBuf;
@@ -167,11 +167,9 @@ pub fn run(cli: Options) -> anyhow::Result<()> {
         let loss: Vec<Series> = PAPER_A_VALUES
             .iter()
             .zip(runs)
-            .enumerate()
-            .map(|(i, (a, r))| Series {
+            .map(|(a, r)| Series {
                 label: format!("a = {a}"),
                 points: running_mean(&r.loss, 50),
-                color: COLORS[i % COLORS.len()],
                 dashed: false,
             })
             .collect();
@@ -222,15 +220,14 @@ fn slices(grid: &EvalGrid, u: &[Array2<f64>], dashed: Option<&[Array2<f64>]>) ->
         .iter()
         .map(|&t| {
             let row = ((t / t_end) * (grid.t.len() - 1) as f64).round() as usize;
-            let curve = |label: String, g: &Array2<f64>, color, dashed| {
-                Series::profile(&grid.x, g, row, label, color, dashed)
+            let curve = |label: String, g: &Array2<f64>, dashed| {
+                Series::profile(&grid.x, g, row, label, dashed)
             };
             let mut series = Vec::new();
             for (i, a) in PAPER_A_VALUES.iter().enumerate() {
-                let color = COLORS[i % COLORS.len()];
-                series.push(curve(format!("a = {a}"), &u[i], color, false));
+                series.push(curve(format!("a = {a}"), &u[i], false));
                 if let Some(fd) = dashed {
-                    series.push(curve(String::new(), &fd[i], color, true));
+                    series.push(curve(String::new(), &fd[i], true));
                 }
             }
             LinePanel {

@@ -19,7 +19,7 @@ use hh_eval::nonuniqueness::{
     Envelope, Member, envelope, family_problem, family_table, fd_on, inclusion_defect, k_sequence,
     rel_l2, train_inclusion, width_rows,
 };
-use hh_eval::plot::{self, COLORS, LinePanel, Series};
+use hh_eval::plot::{self, LinePanel, Series};
 use hh_eval::{Cell, Report, Table};
 use hh_fd::GridConfig;
 use hh_model::inclusion::Leave;
@@ -646,13 +646,7 @@ fn who_finds_what(found: &Plateau, family: &Table) -> Table {
 }
 
 /// `u(t, centre)` against `t`: the middle column of `u` on `grid`.
-fn centre_over_time(
-    grid: &EvalGrid,
-    u: &Array2<f64>,
-    label: String,
-    color: plot::RGBColor,
-    dashed: bool,
-) -> Series {
+fn centre_over_time(grid: &EvalGrid, u: &Array2<f64>, label: String, dashed: bool) -> Series {
     let centre = grid.x.len() / 2;
     Series {
         label,
@@ -662,7 +656,6 @@ fn centre_over_time(
             .zip(u.column(centre))
             .map(|(&t, &v)| (t, v))
             .collect(),
-        color,
         dashed,
     }
 }
@@ -694,18 +687,11 @@ fn figures(
         .map(|&t| {
             let r = row(t);
             let mut series = vec![
-                Series::profile(&grid.x, &env.lower, r, "u⁻ (FD)".into(), COLORS[0], true),
-                Series::profile(&grid.x, &env.upper, r, "u⁺ (FD)".into(), COLORS[1], true),
+                Series::profile(&grid.x, &env.lower, r, "u⁻ (FD)".into(), true),
+                Series::profile(&grid.x, &env.upper, r, "u⁺ (FD)".into(), true),
             ];
-            for (i, f) in shown.iter().enumerate() {
-                series.push(Series::profile(
-                    &grid.x,
-                    &f.u,
-                    r,
-                    f.label.clone(),
-                    COLORS[(i + 2) % COLORS.len()],
-                    false,
-                ));
+            for f in &shown {
+                series.push(Series::profile(&grid.x, &f.u, r, f.label.clone(), false));
             }
             LinePanel {
                 title: format!("t = {t}"),
@@ -721,20 +707,13 @@ fn figures(
         "u",
         false,
     )?;
-    let over_t = |u: &Array2<f64>, label: String, color, dashed| {
-        centre_over_time(grid, u, label, color, dashed)
-    };
+    let over_t = |u: &Array2<f64>, label: String, dashed| centre_over_time(grid, u, label, dashed);
     let mut series = vec![
-        over_t(&env.lower, "u⁻ (FD)".into(), COLORS[0], true),
-        over_t(&env.upper, "u⁺ (FD)".into(), COLORS[1], true),
+        over_t(&env.lower, "u⁻ (FD)".into(), true),
+        over_t(&env.upper, "u⁺ (FD)".into(), true),
     ];
-    for (i, f) in shown.iter().enumerate() {
-        series.push(over_t(
-            &f.u,
-            f.label.clone(),
-            COLORS[(i + 2) % COLORS.len()],
-            false,
-        ));
+    for f in &shown {
+        series.push(over_t(&f.u, f.label.clone(), false));
     }
     plot::lines(
         &dir.join("centre"),
@@ -749,17 +728,15 @@ fn figures(
     )?;
     let fgrid = EvalGrid::paper(&family_problem(FAMILY_A, FAMILY_T).build()?.domain());
     let mut series = Vec::new();
-    for (i, (m, run)) in members.iter().zip(family_runs).enumerate() {
-        let color = COLORS[i % COLORS.len()];
+    for (m, run) in members.iter().zip(family_runs) {
         let exact = m.on(FAMILY_A, &fgrid);
         series.push(centre_over_time(
             &fgrid,
             &run.u,
             format!("PINN {}", m.label()),
-            color,
             false,
         ));
-        series.push(centre_over_time(&fgrid, &exact, String::new(), color, true));
+        series.push(centre_over_time(&fgrid, &exact, String::new(), true));
     }
     plot::lines(
         &dir.join("family"),

@@ -12,7 +12,7 @@
 
 use hh_eval::jobs::{Jobs, ShardArgs};
 use hh_eval::pinn::time_to_accuracy;
-use hh_eval::plot::{self, COLORS, LinePanel, Series};
+use hh_eval::plot::{self, LinePanel, Series};
 use hh_eval::{Report, Table};
 use hh_fd::{extrapolated, extrapolation_base};
 use hh_model::{BoundaryMode, PAPER_A_VALUES, ProblemConfig, Slope};
@@ -277,11 +277,9 @@ pub fn run(cli: Options) -> anyhow::Result<()> {
         let Some(panel) = panels.last_mut() else {
             continue;
         };
-        let i = panel.series.len();
         panel.series.push(Series {
             label: preset.clone(),
             points: curve.iter().map(|&(t, _, e)| (t, e)).collect(),
-            color: COLORS[i % COLORS.len()],
             dashed: false,
         });
     }

@@ -13,7 +13,7 @@
 //! Writes the report directory `results/waves/`: `README.md`, its tables (CSV/JSON), figures
 //! (PNG/SVG) and grids (`.npy`).
 
-use hh_eval::plot::{self, COLORS, LinePanel, Panel, Series};
+use hh_eval::plot::{self, LinePanel, Panel, Series};
 use hh_eval::waves::{Decision, Fate, Stimulus, front_position, front_speed, judge, whole_line};
 use hh_eval::{Cell, Report, Table};
 use hh_fd::{GridConfig, solve};
@@ -541,7 +541,6 @@ fn stability_table() -> anyhow::Result<(Table, Vec<LinePanel>)> {
         panels[case / kinds.len()].series.push(Series {
             label: kinds[i].0.into(),
             points: curve.iter().map(|&(t, e)| (t, e.max(1e-12))).collect(),
-            color: COLORS[i % COLORS.len()],
             dashed: false,
         });
     }
@@ -696,10 +695,10 @@ fn pinn_tables(star: f64, steps: usize, windows: usize) -> anyhow::Result<PinnWa
                 run.train_seconds.into(),
             ]);
             if k == Slope::Infinite && *name == "march" {
-                for (i, t) in [0.0, 5.0, 10.0].into_iter().enumerate() {
+                for t in [0.0, 5.0, 10.0] {
                     let row = ((t / window.2) * (grid.t.len() - 1) as f64).round() as usize;
                     let curve = |g: &Array2<f64>, label: String, dashed| {
-                        Series::profile(&grid.x, g, row, label, COLORS[i % COLORS.len()], dashed)
+                        Series::profile(&grid.x, g, row, label, dashed)
                     };
                     profiles.series.push(curve(u, format!("t = {t}"), false));
                     profiles.series.push(curve(&reference, String::new(), true));
