@@ -520,7 +520,12 @@ impl<'a> Lines<'a> {
                 mesh.y_label_formatter(&linear_label);
             }
             mesh.draw().map_err(err)?;
-            for (s, &colour) in panel.series.iter().zip(colours) {
+            // References last, so that their dashes stay visible over an approximation that
+            // matches them.
+            let mut order: Vec<(&Series, RGBColor)> =
+                panel.series.iter().zip(colours.iter().copied()).collect();
+            order.sort_by_key(|(s, _)| s.dashed);
+            for (s, colour) in order {
                 let line = ShapeStyle::from(&colour).stroke_width(width.round() as u32);
                 let pts = s
                     .points
@@ -531,6 +536,22 @@ impl<'a> Lines<'a> {
                 if s.dashed {
                     chart
                         .draw_series(DashedLineSeries::new(pts, dash, gap, line))
+                        .map_err(err)?;
+                } else if k > 1.0 {
+                    // plotters' bitmap backend joins a thick polyline with unbounded miters,
+                    // which shoot out of the axes where a noisy curve turns back: in the PNG a
+                    // curve is drawn segment by segment, with round joins.
+                    let pts: Vec<(f64, f64)> = pts.collect();
+                    chart
+                        .draw_series(
+                            pts.windows(2)
+                                .map(|w| PathElement::new(vec![w[0], w[1]], line)),
+                        )
+                        .map_err(err)?;
+                    let dot = ShapeStyle::from(&colour).filled();
+                    let radius = (width / 2.0).round() as u32;
+                    chart
+                        .draw_series(pts.iter().map(|&p| Circle::new(p, radius, dot)))
                         .map_err(err)?;
                 } else {
                     chart.draw_series(LineSeries::new(pts, line)).map_err(err)?;

@@ -5,8 +5,8 @@
 //!   share a colour; a series without a label is the partner of the labelled series before it
 //!   (the FD reference of a PINN curve at the same time) and shares its colour, the line style
 //!   telling them apart;
-//! - approximations (PINN) solid, references (FD, exact) dashed, both 2.5 px wide at the SVG's
-//!   size with 9 px dashes, so the dash shows at the stored size;
+//! - approximations (PINN) solid, references (FD, exact) dashed and drawn on top, both 2.5 px
+//!   wide at the SVG's size with 9 px dashes, so the dash shows at the stored size;
 //! - legends outside the axes: one legend for the whole figure, below its panels;
 //! - log axes ticked at powers of ten written `10⁻³` (and at 2 and 5 times them when the data
 //!   span less than two decades);
