@@ -110,7 +110,8 @@ pub fn heatmaps(
     let (rows, columns) = style::grid(panels.len(), columns);
     let size = |k: f64| {
         (
-            (k * (380 * columns + 130) as f64) as u32,
+            (k * ((380 * columns + 130) as f64).max(style::text_width(title, font::TITLE) + 40.0))
+                as u32,
             (k * (320 * rows + 60) as f64) as u32,
         )
     };
@@ -279,10 +280,13 @@ pub fn lines(
     register_font();
     let figure = Lines::new(title, panels, x_label, y_label, log_y);
     let (rows, columns) = style::grid(panels.len(), style::MAX_COLUMNS);
-    let legend_rows = figure.legend_rows(((400 * columns) as f64).max(640.0));
+    let width = ((400 * columns) as f64)
+        .max(640.0)
+        .max(style::text_width(title, font::TITLE) + 40.0);
+    let legend_rows = figure.legend_rows(width);
     let size = |k: f64| {
         (
-            (k * ((400 * columns) as f64).max(640.0)) as u32,
+            (k * width) as u32,
             (k * (340.0 * rows as f64 + 50.0 + 30.0 * legend_rows as f64)) as u32,
         )
     };
@@ -413,10 +417,9 @@ impl<'a> Lines<'a> {
         }
     }
 
-    /// Width of a legend entry at the SVG's size: sample, gap, text (DejaVu Sans averages about
-    /// 0.6 em a character), spacing.
+    /// Width of a legend entry at the SVG's size: sample, gap, text, spacing.
     fn entry_width(e: &Entry) -> f64 {
-        36.0 + 8.0 + 0.62 * font::LEGEND * e.label.chars().count() as f64 + 28.0
+        36.0 + 8.0 + style::text_width(&e.label, font::LEGEND) + 28.0
     }
 
     /// Rows the legend needs across `width` (SVG pixels).

@@ -49,6 +49,12 @@ pub mod font {
     pub const LEGEND: f64 = 14.0;
 }
 
+/// The width of `text` in pixels at font size `size` (DejaVu Sans averages about 0.62 em a
+/// character): what a title or a legend entry needs so that nothing is cut off.
+pub fn text_width(text: &str, size: f64) -> f64 {
+    0.62 * size * text.chars().count() as f64
+}
+
 /// `(rows, columns)` of a grid of `n` panels with at most [`MAX_COLUMNS`] a row and at most
 /// `columns` (six panels: 2 × 3).
 pub fn grid(n: usize, columns: usize) -> (usize, usize) {
