@@ -8,8 +8,8 @@
 //! - approximations (PINN) solid, references (FD, exact) dashed and drawn on top, both 2.5 px
 //!   wide at the SVG's size with 9 px dashes, so the dash shows at the stored size;
 //! - legends outside the axes: one legend for the whole figure, below its panels;
-//! - log axes ticked at powers of ten written `10⁻³` (and at 2 and 5 times them when the data
-//!   span less than two decades);
+//! - log axes ticked at powers of ten written `10⁻³` (and at 2 and 5 times them, or every
+//!   multiple, when the data span less than two decades);
 //! - at most three panels a row;
 //! - PNG at [`PNG_SCALE`] times the SVG's size (print resolution: a three-panel figure is about
 //!   3000 px wide), every length and font scaled with it.
@@ -103,22 +103,25 @@ pub fn power_of_ten(v: f64) -> String {
 }
 
 /// The ticks of a log axis over `[lo, hi]` (in `log10 y`): every decade (thinned to at most
-/// eight), with 2 and 5 times each when fewer than two decades are inside.
+/// eight), with 2 and 5 times each when fewer than two decades are inside, and every multiple
+/// when even those give fewer than three ticks.
 pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let decades: Vec<f64> = ((lo.ceil() as i32)..=(hi.floor() as i32))
         .map(f64::from)
         .collect();
     if decades.len() < 2 {
-        let mut ticks = Vec::new();
-        for e in (lo.floor() as i32)..=(hi.ceil() as i32) {
-            for m in [1.0f64, 2.0, 5.0] {
-                let v = f64::from(e) + m.log10();
-                if v >= lo - 1e-12 && v <= hi + 1e-12 {
-                    ticks.push(v);
-                }
-            }
-        }
-        return ticks;
+        let within = |multiples: &[f64]| -> Vec<f64> {
+            ((lo.floor() as i32)..=(hi.ceil() as i32))
+                .flat_map(|e| multiples.iter().map(move |m| f64::from(e) + m.log10()))
+                .filter(|v| *v >= lo - 1e-12 && *v <= hi + 1e-12)
+                .collect()
+        };
+        let ticks = within(&[1.0, 2.0, 5.0]);
+        return if ticks.len() >= 3 {
+            ticks
+        } else {
+            within(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])
+        };
     }
     let step = decades.len().div_ceil(8);
     decades.into_iter().step_by(step).collect()
@@ -212,6 +215,12 @@ mod tests {
             .map(power_of_ten)
             .collect();
         assert_eq!(t, ["2×10⁻³", "5×10⁻³", "10⁻²"]);
+        // within a decade: every multiple
+        let t: Vec<String> = log_ticks(-0.8, -0.3)
+            .into_iter()
+            .map(power_of_ten)
+            .collect();
+        assert_eq!(t, ["2×10⁻¹", "3×10⁻¹", "4×10⁻¹", "5×10⁻¹"]);
         assert!(log_ticks(-30.0, 0.0).len() <= 8);
     }
 }
