@@ -370,7 +370,20 @@ impl<'a> Lines<'a> {
         let mut colours = Vec::new();
         let mut next = flat.into_iter();
         for p in panels {
-            colours.push(next.by_ref().take(p.series.len()).collect());
+            let own = next.by_ref().take(p.series.len());
+            colours.push(
+                p.series
+                    .iter()
+                    .zip(own)
+                    .map(|(s, c)| {
+                        if s.label.is_empty() && s.dashed {
+                            style::darker(c)
+                        } else {
+                            c
+                        }
+                    })
+                    .collect(),
+            );
         }
         let mut legend: Vec<Entry> = Vec::new();
         let mut partners = false;

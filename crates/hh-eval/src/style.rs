@@ -3,8 +3,8 @@
 //! - colours from a colour-blind-safe palette (Okabe–Ito without its yellow, then Paul Tol's
 //!   muted wine, olive and indigo), one per distinct legend entry of a figure, so no two entries
 //!   share a colour; a series without a label is the partner of the labelled series before it
-//!   (the FD reference of a PINN curve at the same time) and shares its colour, the line style
-//!   telling them apart;
+//!   (the FD reference of a PINN curve at the same time) and shares its hue, darker, the line
+//!   style telling them apart;
 //! - approximations (PINN) solid, references (FD, exact) dashed and drawn on top, both 2.5 px
 //!   wide at the SVG's size with 9 px dashes, so the dash shows at the stored size;
 //! - legends outside the axes: one legend for the whole figure, below its panels;
@@ -77,6 +77,13 @@ pub fn colours<'a>(labels: impl IntoIterator<Item = &'a str>) -> Vec<RGBColor> {
             last
         })
         .collect()
+}
+
+/// The colour of a reference drawn over its partner approximation (same hue, 55 % of its
+/// brightness), so that its dashes show over a curve it matches.
+pub fn darker(RGBColor(r, g, b): RGBColor) -> RGBColor {
+    let f = |c: u8| (f64::from(c) * 0.55).round() as u8;
+    RGBColor(f(r), f(g), f(b))
 }
 
 /// `v` written with Unicode superscripts (`-3` → `⁻³`).
