@@ -542,7 +542,12 @@ impl<'a> Lines<'a> {
                 panel.series.iter().zip(colours.iter().copied()).collect();
             order.sort_by_key(|(s, _)| s.dashed);
             for (s, colour) in order {
-                let line = ShapeStyle::from(&colour).stroke_width(width.round() as u32);
+                let w = if s.dashed && s.label.is_empty() {
+                    k * style::PARTNER_WIDTH
+                } else {
+                    width
+                };
+                let line = ShapeStyle::from(&colour).stroke_width(w.round().max(1.0) as u32);
                 let pts = s
                     .points
                     .iter()

@@ -3,8 +3,8 @@
 //! - colours from a colour-blind-safe palette (Okabe–Ito without its yellow, then Paul Tol's
 //!   muted wine, olive and indigo), one per distinct legend entry of a figure, so no two entries
 //!   share a colour; a series without a label is the partner of the labelled series before it
-//!   (the FD reference of a PINN curve at the same time) and shares its hue, darker, the line
-//!   style telling them apart;
+//!   (the FD reference of a PINN curve at the same time) and shares its hue, darker and thinner,
+//!   the line style telling them apart;
 //! - approximations (PINN) solid, references (FD, exact) dashed and drawn on top, both 2.5 px
 //!   wide at the SVG's size with 9 px dashes, so the dash shows at the stored size;
 //! - legends outside the axes: one legend for the whole figure, below its panels;
@@ -33,6 +33,9 @@ pub const PALETTE: [RGBColor; 10] = [
 
 /// Line width of every curve (SVG pixels).
 pub const LINE_WIDTH: f64 = 2.5;
+/// Line width of a reference drawn over its partner approximation (SVG pixels): thinner, so the
+/// partner shows on both sides of it.
+pub const PARTNER_WIDTH: f64 = 1.6;
 /// Dash length and gap of a reference curve (SVG pixels).
 pub const DASH: (f64, f64) = (9.0, 6.0);
 /// Most panels in one row.
@@ -79,10 +82,10 @@ pub fn colours<'a>(labels: impl IntoIterator<Item = &'a str>) -> Vec<RGBColor> {
         .collect()
 }
 
-/// The colour of a reference drawn over its partner approximation (same hue, 55 % of its
-/// brightness), so that its dashes show over a curve it matches.
+/// The colour of a reference drawn over its partner approximation (same hue, 70 % of its
+/// brightness), so that its dashes show over a curve it matches and its hue still names it.
 pub fn darker(RGBColor(r, g, b): RGBColor) -> RGBColor {
-    let f = |c: u8| (f64::from(c) * 0.55).round() as u8;
+    let f = |c: u8| (f64::from(c) * 0.7).round() as u8;
     RGBColor(f(r), f(g), f(b))
 }
 
