@@ -107,7 +107,6 @@ fn features(args: &[&str]) -> BTreeSet<String> {
     let out = Command::new(cargo())
         .args([
             "tree",
-            "--offline",
             "--locked",
             "--prefix",
             "none",
