@@ -105,14 +105,7 @@ fn the_generic_layer_depends_on_no_crate_of_the_workspace() {
 /// `cargo tree`'s packages with their enabled features (`name vX.Y.Z [f,g]`), for `args`.
 fn features(args: &[&str]) -> BTreeSet<String> {
     let out = Command::new(cargo())
-        .args([
-            "tree",
-            "--locked",
-            "--prefix",
-            "none",
-            "-f",
-            "{p} [{f}]",
-        ])
+        .args(["tree", "--locked", "--prefix", "none", "-f", "{p} [{f}]"])
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
