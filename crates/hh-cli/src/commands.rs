@@ -176,6 +176,14 @@ impl TrainArgs {
     }
 }
 
+/// Where a run's checkpoints go when only their interval is given: `OUT.checkpoint`, beside the
+/// output directory.
+pub fn checkpoint_dir_beside(out: &Path) -> PathBuf {
+    let mut s = out.as_os_str().to_owned();
+    s.push(".checkpoint");
+    PathBuf::from(s)
+}
+
 /// The config in `path`, or the default one when no path is given.
 pub fn read_or_default<T: DeserializeOwned + Default>(path: &Option<PathBuf>) -> anyhow::Result<T> {
     Ok(match path {

@@ -72,22 +72,32 @@ macro_rules! note {
     };
 }
 
-/// Prints `result`'s error chain and maps it to the exit code: 2 for invalid input (a
-/// [`ConfigError`] anywhere in the chain), 1 for a run that failed, 0 for success. A message that
-/// ends with the next one in the chain (an error that shows its source) is not repeated.
+/// The error chain of `e` as one line, `a: b: c`; a message that ends with the next one in the
+/// chain (an error that shows its source) is not repeated.
+pub fn error_message(e: &anyhow::Error) -> String {
+    let mut messages: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !messages.last().is_some_and(|m| m.ends_with(&text)) {
+            messages.push(text);
+        }
+    }
+    messages.join(": ")
+}
+
+/// Whether `e` is invalid input: a [`ConfigError`] anywhere in its chain.
+pub fn is_invalid_input(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<ConfigError>().is_some())
+}
+
+/// Prints `result`'s error chain ([`error_message`]) and maps it to the exit code: 2 for invalid
+/// input ([`is_invalid_input`]), 1 for a run that failed, 0 for success.
 pub fn exit_code(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let mut messages: Vec<String> = Vec::new();
-            for cause in e.chain() {
-                let text = cause.to_string();
-                if !messages.last().is_some_and(|m| m.ends_with(&text)) {
-                    messages.push(text);
-                }
-            }
-            note_line(&format!("error: {}", messages.join(": ")));
-            if e.chain().any(|c| c.downcast_ref::<ConfigError>().is_some()) {
+            note_line(&format!("error: {}", error_message(&e)));
+            if is_invalid_input(&e) {
                 ExitCode::from(2)
             } else {
                 ExitCode::FAILURE

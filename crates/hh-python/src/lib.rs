@@ -19,17 +19,8 @@ use pyo3::prelude::*;
 /// An error of the workspace as Python sees it: `ValueError` for invalid input, `RuntimeError`
 /// for a failed run; the message is the error chain, as the command-line tools print it.
 pub(crate) fn to_py(e: anyhow::Error) -> PyErr {
-    let mut messages: Vec<String> = Vec::new();
-    for cause in e.chain() {
-        let text = cause.to_string();
-        if !messages.last().is_some_and(|m| m.ends_with(&text)) {
-            messages.push(text);
-        }
-    }
-    let text = messages.join(": ");
-    if e.chain()
-        .any(|c| c.downcast_ref::<hh_core::ConfigError>().is_some())
-    {
+    let text = hh_cli::error_message(&e);
+    if hh_cli::is_invalid_input(&e) {
         PyValueError::new_err(text)
     } else {
         PyRuntimeError::new_err(text)

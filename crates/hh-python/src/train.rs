@@ -146,9 +146,7 @@ fn publish<'py, P: Serialize + Sync>(
                     .into());
                 }
                 Some(_) => {
-                    let mut s = out.as_os_str().to_owned();
-                    s.push(".checkpoint");
-                    let dir = PathBuf::from(s);
+                    let dir = commands::checkpoint_dir_beside(out);
                     hh_io::check_output("checkpoint_dir", &dir)?;
                     Some(dir)
                 }

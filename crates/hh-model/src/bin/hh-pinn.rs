@@ -206,11 +206,8 @@ fn train(args: TrainArgs) -> anyhow::Result<()> {
         return Err(ConfigError::invalid("checkpoint-every", "an integer ≥ 1", 0).into());
     }
     let checkpoint_dir = args.checkpoint_dir.clone().or_else(|| {
-        args.checkpoint_every.map(|_| {
-            let mut s = args.out.clone().into_os_string();
-            s.push(".checkpoint");
-            PathBuf::from(s)
-        })
+        args.checkpoint_every
+            .map(|_| commands::checkpoint_dir_beside(&args.out))
     });
     if let Some(ck) = &checkpoint_dir {
         hh_io::check_output("checkpoint-dir", ck)?;
